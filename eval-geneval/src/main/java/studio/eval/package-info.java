@@ -1,0 +1,2 @@
+/** GenEval rules and runner, Frechet distances, CLIPScore and reports (ARCHITECTURE.md, modules). */
+package studio.eval;

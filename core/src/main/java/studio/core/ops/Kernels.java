@@ -266,7 +266,7 @@ public final class Kernels {
     }
 
     private static PtNDManager ptManager(NDArray x) {
-        return (PtNDManager) pt(x).getManager();
+        return pt(x).getManager();
     }
 
     private static IValue track(IValue v) {

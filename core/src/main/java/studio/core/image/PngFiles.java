@@ -1,9 +1,11 @@
 package studio.core.image;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +104,7 @@ public final class PngFiles {
                 previous = current;
                 current = swap;
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("in-memory deflate failed", e);
         } finally {
             deflater.end();
@@ -179,7 +181,7 @@ public final class PngFiles {
                 throw new BadInputException(name, "malformed iTXt chunk '" + keyword + "'");
             }
             int start = translatedEnd + 1;
-            byte[] utf8 = compressed ? inflate(data, start, name) : java.util.Arrays.copyOfRange(data, start, data.length);
+            byte[] utf8 = compressed ? inflate(data, start, name) : Arrays.copyOfRange(data, start, data.length);
             value = new String(utf8, StandardCharsets.UTF_8);
         }
         return Map.entry(keyword, value);

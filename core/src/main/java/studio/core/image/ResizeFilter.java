@@ -7,6 +7,7 @@ import static org.bytedeco.ffmpeg.global.swscale.SWS_LANCZOS;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_POINT;
 
 import java.util.Locale;
+import studio.core.BadInputException;
 
 /**
  * The named resampling filters of {@link ImageResizer}, each one libswscale scaler.
@@ -45,7 +46,7 @@ public enum ResizeFilter {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new studio.core.BadInputException("resize filter",
+            throw new BadInputException("resize filter",
                     "unknown filter '" + name + "', expected one of nearest, bilinear, bicubic, lanczos, area");
         }
     }

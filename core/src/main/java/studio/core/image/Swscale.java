@@ -1,6 +1,8 @@
 package studio.core.image;
 
+import static org.bytedeco.ffmpeg.global.avutil.AVCHROMA_LOC_UNSPECIFIED;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_JPEG;
+import static org.bytedeco.ffmpeg.global.avutil.av_chroma_location_enum_to_pos;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_MPEG;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_SPC_BT709;
 import static org.bytedeco.ffmpeg.global.avutil.av_opt_set;
@@ -73,6 +75,7 @@ final class Swscale {
             av_opt_set_int(context, "src_range", fullRangeSource ? 1 : 0, 0);
             av_opt_set_int(context, "dst_range", fullRangeTarget ? 1 : 0, 0);
             av_opt_set(context, "sws_dither", "none", 0);
+            setChromaPosition(context, src.chroma_location());
             int ret = sws_init_context(context, null, null);
             if (ret < 0) {
                 throw new IllegalStateException("sws_init_context " + describe(src, dstWidth, dstHeight, dstFormat)
@@ -103,6 +106,22 @@ final class Swscale {
         if (colorspace == AVCOL_SPC_BT709) {
             sws_setColorspaceDetails(context, sws_getCoefficients(SWS_CS_ITU709), fullRangeSource ? 1 : 0,
                     sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
+        }
+    }
+
+    /**
+     * Where subsampled chroma samples sit (JPEG: centred between luma samples; MPEG-2/H.264: left).
+     * swscale does not read it from the frame, and a wrong siting shifts colour edges by half a pixel.
+     */
+    private static void setChromaPosition(SwsContext context, int chromaLocation) {
+        if (chromaLocation == AVCHROMA_LOC_UNSPECIFIED) {
+            return;
+        }
+        int[] x = new int[1];
+        int[] y = new int[1];
+        if (av_chroma_location_enum_to_pos(x, y, chromaLocation) >= 0) {
+            av_opt_set_int(context, "src_h_chr_pos", x[0], 0);
+            av_opt_set_int(context, "src_v_chr_pos", y[0], 0);
         }
     }
 

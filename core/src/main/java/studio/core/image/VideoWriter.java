@@ -28,8 +28,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
@@ -71,8 +74,8 @@ public final class VideoWriter {
         // MPEG-4 Part 2 stores the time base in 16 bits.
         AVRational timeBase = av_inv_q(av_d2q(fps, encoder.equals("mpeg4") ? 65535 : 1_000_000));
         long bitRate = Math.max(1_000_000L, (long) (width * height * fps * 0.4));
-        java.util.Map<String, String> options = encoder.equals("libopenh264")
-                ? java.util.Map.of("rc_mode", "off", "allow_skip_frames", "0") : java.util.Map.of();
+        Map<String, String> options = encoder.equals("libopenh264")
+                ? Map.of("rc_mode", "off", "allow_skip_frames", "0") : Map.of();
         write(path, "mp4", encoder, frames, timeBase, options, context -> {
             context.width(width);
             context.height(height);
@@ -98,7 +101,7 @@ public final class VideoWriter {
     public static void writeGif(Path path, List<RgbImage> frames, double fps) {
         checkFrames(frames, fps);
         RgbImage first = frames.get(0);
-        write(path, "gif", "gif", frames, av_inv_q(av_d2q(fps, 1_000_000)), java.util.Map.of(), context -> {
+        write(path, "gif", "gif", frames, av_inv_q(av_d2q(fps, 1_000_000)), Map.of(), context -> {
             context.width(first.width());
             context.height(first.height());
             context.pix_fmt(AV_PIX_FMT_PAL8);
@@ -139,8 +142,8 @@ public final class VideoWriter {
     }
 
     private static void write(Path path, String muxer, String encoderName, List<RgbImage> frames,
-            AVRational timeBase, java.util.Map<String, String> options,
-            java.util.function.Consumer<AVCodecContext> configure, Function<RgbImage, AVFrame> convert) {
+            AVRational timeBase, Map<String, String> options,
+            Consumer<AVCodecContext> configure, Function<RgbImage, AVFrame> convert) {
         Path temp = null;
         try {
             temp = AtomicFiles.tempSibling(path);
@@ -154,7 +157,7 @@ public final class VideoWriter {
     }
 
     private static void mux(Path file, String muxer, String encoderName, List<RgbImage> frames, AVRational timeBase,
-            java.util.Map<String, String> options, java.util.function.Consumer<AVCodecContext> configure,
+            Map<String, String> options, Consumer<AVCodecContext> configure,
             Function<RgbImage, AVFrame> convert) {
         Ffmpeg.init();
         AVFormatContext output = new AVFormatContext(null);
@@ -205,7 +208,7 @@ public final class VideoWriter {
     private static void encodeAll(AVFormatContext output, AVStream stream, Encoder encoder, List<RgbImage> frames,
             Function<RgbImage, AVFrame> convert) {
         AVRational codecTimeBase = encoder.context().time_base();
-        java.util.function.Consumer<org.bytedeco.ffmpeg.avcodec.AVPacket> mux = packet -> {
+        Consumer<AVPacket> mux = packet -> {
             if (packet.duration() <= 0) {
                 // One frame. Without a duration the MP4 edit list ends before the last sample, and
                 // demuxers then drop the final frame.

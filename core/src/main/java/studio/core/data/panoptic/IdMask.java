@@ -2,7 +2,7 @@ package studio.core.data.panoptic;
 
 import java.util.ArrayList;
 import java.util.List;
-import studio.core.data.RgbPixels;
+import studio.core.image.RgbImage;
 
 /**
  * A panoptic id map, row-major, one int per pixel. The PNG form is 8-bit RGB with
@@ -18,7 +18,7 @@ public record IdMask(int width, int height, int[] ids) {
         }
     }
 
-    public static IdMask fromRgb(RgbPixels pixels) {
+    public static IdMask fromRgb(RgbImage pixels) {
         byte[] rgb = pixels.rgb();
         int[] ids = new int[pixels.width() * pixels.height()];
         for (int i = 0; i < ids.length; i++) {
@@ -27,7 +27,7 @@ public record IdMask(int width, int height, int[] ids) {
         return new IdMask(pixels.width(), pixels.height(), ids);
     }
 
-    public RgbPixels toRgb() {
+    public RgbImage toRgb() {
         byte[] rgb = new byte[ids.length * 3];
         for (int i = 0; i < ids.length; i++) {
             int id = ids[i];
@@ -38,7 +38,7 @@ public record IdMask(int width, int height, int[] ids) {
             rgb[3 * i + 1] = (byte) (id >> 8);
             rgb[3 * i + 2] = (byte) (id >> 16);
         }
-        return new RgbPixels(width, height, rgb);
+        return new RgbImage(width, height, rgb);
     }
 
     /**

@@ -2,7 +2,7 @@ package studio.core.data.world;
 
 import java.util.List;
 import java.util.Optional;
-import studio.core.data.RgbPixels;
+import studio.core.image.RgbImage;
 import studio.core.data.panoptic.IdMask;
 import studio.core.data.panoptic.MaskGeometry;
 
@@ -11,7 +11,7 @@ import studio.core.data.panoptic.MaskGeometry;
  * (stuff first, top to bottom, then things in z-order). Regions or things with no pixel left are
  * not segments (WORLD.md: "a thing fully hidden is not in the annotations").
  */
-public record RenderedScene(Scene scene, int size, RgbPixels image, IdMask mask, List<Segment> segments) {
+public record RenderedScene(Scene scene, int size, RgbImage image, IdMask mask, List<Segment> segments) {
     public RenderedScene {
         segments = List.copyOf(segments);
     }

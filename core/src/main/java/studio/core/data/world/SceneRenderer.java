@@ -3,7 +3,7 @@ package studio.core.data.world;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import studio.core.data.RgbPixels;
+import studio.core.image.RgbImage;
 import studio.core.data.panoptic.IdMask;
 import studio.core.data.panoptic.MaskGeometry;
 
@@ -163,7 +163,7 @@ final class SceneRenderer {
             segments.add(new RenderedScene.Segment(idOfSlot[s], thing, sceneIndex, geometry.get(idOfSlot[s] - 1),
                     thing ? fullArea[sceneIndex] : count[s], covered));
         }
-        return new RenderedScene(scene, size, new RgbPixels(size, size, lit()), mask, segments);
+        return new RenderedScene(scene, size, new RgbImage(size, size, lit()), mask, segments);
     }
 
     private int slot(int ownerCode) {

@@ -11,6 +11,7 @@ import studio.core.data.world.RenderedScene.Segment;
  * segments as the grounded caption.
  */
 final class ShortCaption {
+    /** Beyond this many groups the caption names the two biggest and "other shapes", to stay short. */
     private static final int MAX_GROUPS = 3;
 
     private ShortCaption() {}
@@ -19,12 +20,16 @@ final class ShortCaption {
         List<List<Segment>> groups = new ArrayList<>(WorldGroups.of(rs));
         groups.sort(Comparator.comparingInt((List<Segment> g) -> -g.size()).thenComparingInt(g -> g.get(0).id()));
         List<String> items = new ArrayList<>();
-        for (List<Segment> g : groups.subList(0, Math.min(MAX_GROUPS, groups.size()))) {
+        int named = groups.size() > MAX_GROUPS ? MAX_GROUPS - 1 : groups.size();
+        for (List<Segment> g : groups.subList(0, named)) {
             Scene.Thing t = rs.thingOf(g.get(0));
             items.add(g.size() == 1 ? Phrasing.withArticle(t.colour().word() + " " + t.shape().noun())
                     : Phrasing.number(g.size()) + " " + t.colour().word() + " " + t.shape().plural());
         }
-        String things = groups.size() > MAX_GROUPS ? "several shapes including " + Phrasing.list(items) : Phrasing.list(items);
+        if (groups.size() > MAX_GROUPS) {
+            items.add("other shapes");
+        }
+        String things = Phrasing.list(items);
         return things + " " + setting(rs);
     }
 

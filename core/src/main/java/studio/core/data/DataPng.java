@@ -22,6 +22,11 @@ public final class DataPng {
         return ImageDecoder.read(file);
     }
 
+    /** Decodes image bytes held in memory; {@code name} appears in error messages. */
+    public static RgbImage decode(byte[] encoded, String name) {
+        return ImageDecoder.decode(encoded, name);
+    }
+
     /** Writes a PNG (atomically replacing {@code file}). */
     public static void write(Path file, RgbImage pixels) {
         PngFiles.write(file, pixels, List.of());

@@ -1,6 +1,10 @@
 package studio.core.data.pancap;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,11 +38,14 @@ import studio.core.data.panoptic.SegmentInfo;
  *       its pixel count; {@code bbox} (when present) equals the mask's box;</li>
  *   <li>every caption parses, every tag names an existing segment ({@link studio.core.data.caption.TagConvention}),
  *       every thing segment is mentioned at least once, and every caption belongs to an image;</li>
+ *   <li>{@code short_captions.jsonl}, when present: one JSON object per line with an {@code image_id} of
+ *       the dataset and a non-empty {@code caption};</li>
  *   <li>the GenEval-style prompts, when present, parse and use only the dataset's thing classes and GenEval's colours;</li>
  *   <li>for a world ({@code world.json}), the files are byte-identical to what the generator makes ({@link WorldCheck}).</li>
  * </ul>
  */
 public final class DatasetValidator {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final PanCapLayout layout;
     private final Problems problems = Problems.collecting();
     private PanCapDataset dataset;
@@ -72,6 +79,7 @@ public final class DatasetValidator {
                 checkAnnotation(a);
             }
             checkOrphanCaptions(annotated);
+            checkShortCaptions(annotated);
         }
         Path prompts = layout.root().resolve("geneval").resolve("evaluation_metadata.jsonl");
         if (Files.exists(prompts)) {
@@ -232,6 +240,35 @@ public final class DatasetValidator {
         for (long id : dataset.captions().imageIds()) {
             if (!annotated.contains(id)) {
                 problems.report(dataset.captions().describe(id), 0, "caption has no image " + id + " in " + layout.show(layout.panopticJson()));
+            }
+        }
+    }
+
+    private void checkShortCaptions(Set<Long> annotated) throws IOException {
+        Path file = layout.root().resolve("short_captions.jsonl");
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode row;
+            try {
+                row = JSON.readTree(line);
+            } catch (JsonProcessingException e) {
+                report(file, i + 1, "not a JSON object: " + e.getOriginalMessage());
+                continue;
+            }
+            JsonNode id = row.get("image_id");
+            JsonNode caption = row.get("caption");
+            if (id == null || !id.canConvertToLong() || !annotated.contains(id.asLong())) {
+                report(file, i + 1, "'image_id' must name an image of the dataset, got " + id);
+            }
+            if (caption == null || !caption.isTextual() || caption.asText().isBlank()) {
+                report(file, i + 1, "'caption' must be a non-empty string");
             }
         }
     }

@@ -68,6 +68,20 @@ class DatasetValidatorTest {
     }
 
     @Test
+    void malformedShortCaptionsNameTheLine() throws Exception {
+        Path shortCaptions = world.resolve("short_captions.jsonl");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(shortCaptions));
+        lines.set(1, "{\"image_id\": 2, \"caption");
+        lines.set(2, "{\"image_id\": 99, \"caption\": \"\"}");
+        Files.write(shortCaptions, lines);
+        List<String> found = violations();
+        assertTrue(any(found, "short_captions.jsonl:2: not a JSON object"), found.toString());
+        assertTrue(any(found, "short_captions.jsonl:3: 'image_id' must name an image"), found.toString());
+        assertTrue(any(found, "short_captions.jsonl:3: 'caption' must be a non-empty string"), found.toString());
+        assertEquals(3, found.size(), found.toString());
+    }
+
+    @Test
     void missingImageAndMask() throws Exception {
         Files.delete(world.resolve("images/000000000002.png"));
         Files.delete(world.resolve("panoptic/000000000003.png"));

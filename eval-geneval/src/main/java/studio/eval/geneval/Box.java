@@ -7,7 +7,7 @@ public record Box(double x1, double y1, double x2, double y2) {
             throw new IllegalArgumentException("box coordinates must be finite");
         }
         if (x2 < x1 || y2 < y1) {
-            throw new IllegalArgumentException("box needs x1 <= x2 and y1 <= y2, got " + this);
+            throw new IllegalArgumentException("box needs x1 <= x2 and y1 <= y2, got [" + x1 + ", " + y1 + ", " + x2 + ", " + y2 + "]");
         }
     }
 

@@ -92,6 +92,15 @@ public final class DetectionsFile implements DetectionSource {
         return entries.keySet();
     }
 
+    /** Refuses lines for images that were not scored (a detections file for another folder, or a typo). */
+    public void requireOnly(Set<String> scoredImages) {
+        List<String> extra = entries.keySet().stream().filter(k -> !scoredImages.contains(k)).toList();
+        if (!extra.isEmpty()) {
+            throw new BadInputException(entries.get(extra.get(0)).where(), "image \"" + extra.get(0)
+                    + "\" is not in the image folder" + (extra.size() > 1 ? " (and " + (extra.size() - 1) + " more)" : ""));
+        }
+    }
+
     @Override
     public List<Detection> detections(Path image, String key) {
         Entry entry = entries.get(key);

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import studio.core.BadInputException;
 
@@ -30,11 +32,16 @@ public final class GenevalScorer {
     /** One result per image, prompt folders and images in name order. */
     public List<ImageResult> scoreFolder(Path imageFolder) throws IOException {
         List<ImageResult> results = new ArrayList<>();
+        Set<String> keys = new HashSet<>();
         for (Layout.PromptImages prompt : Layout.scan(imageFolder)) {
             for (Path image : prompt.images()) {
                 String key = imageFolder.relativize(image).toString().replace('\\', '/');
+                keys.add(key);
                 results.add(scoreImage(image, key, prompt.metadata()));
             }
+        }
+        if (source instanceof DetectionsFile file) {
+            file.requireOnly(keys);
         }
         return results;
     }

@@ -77,41 +77,49 @@ public final class Lora {
     /** Reads a LoRA in PEFT, kohya or ComfyUI keys (mixed is fine) into fp32 arrays of {@code manager}. */
     public static Lora load(Path file, LoraNames names, NDManager manager) throws IOException {
         try (SafeTensors st = SafeTensors.open(file)) {
-            String where = file.toString();
-            float peftAlpha = peftAlpha(st.metadata());
-            Map<String, NDArray[]> parts = new LinkedHashMap<>(); // source module → {A, B, alpha}
-            Map<String, LoraNames.Key> keys = new LinkedHashMap<>();
-            TreeSet<String> unknown = new TreeSet<>();
-            int skippedTe = 0;
-            for (TensorInfo t : st.tensors()) {
+            return read(st, names, manager, false);
+        }
+    }
+
+    /**
+     * The LoRA tensors of {@code st}. Text-encoder keys are skipped with a warning; other keys that name no
+     * module fail the load unless {@code ignoreOthers} (for files that also hold other tensors).
+     */
+    public static Lora read(SafeTensors st, LoraNames names, NDManager manager, boolean ignoreOthers) {
+        String where = st.source().toString();
+        float peftAlpha = peftAlpha(st.metadata());
+        Map<String, NDArray[]> parts = new LinkedHashMap<>(); // source module → {A, B, alpha}
+        Map<String, LoraNames.Key> keys = new LinkedHashMap<>();
+        TreeSet<String> unknown = new TreeSet<>();
+        int skippedTe = 0;
+        for (TensorInfo t : st.tensors()) {
+            LoraNames.Key k = names.parse(t.name());
+            if (k == null) {
                 if (LoraNames.isTextEncoderKey(t.name())) {
                     skippedTe++;
-                    continue;
-                }
-                LoraNames.Key k = names.parse(t.name());
-                if (k == null) {
+                } else {
                     unknown.add(t.name());
-                    continue;
                 }
-                String id = (k.sai() ? "sai:" : "") + k.module();
-                keys.put(id, k);
-                NDArray x = manager.create(st.readFloats(t.name()), new Shape(t.shape()));
-                parts.computeIfAbsent(id, z -> new NDArray[3])[k.part().ordinal()] = x;
+                continue;
             }
-            if (!unknown.isEmpty()) {
-                throw new BadInputException(where, unknown.size() + " keys name no module of this transformer: "
-                        + String.join(", ", new ArrayList<>(unknown).subList(0, Math.min(5, unknown.size())))
-                        + (unknown.size() > 5 ? ", ..." : ""));
-            }
-            if (skippedTe > 0) {
-                LOG.warn("{}: {} text-encoder LoRA tensors ignored (transformer only)", where, skippedTe);
-            }
-            List<Module> out = new ArrayList<>();
-            for (Map.Entry<String, NDArray[]> e : parts.entrySet()) {
-                out.addAll(convert(where, names, keys.get(e.getKey()), e.getValue(), peftAlpha));
-            }
-            return new Lora(where, out);
+            String id = (k.sai() ? "sai:" : "") + k.module();
+            keys.put(id, k);
+            NDArray x = manager.create(st.readFloats(t.name()), new Shape(t.shape()));
+            parts.computeIfAbsent(id, z -> new NDArray[3])[k.part().ordinal()] = x;
         }
+        if (!unknown.isEmpty() && !ignoreOthers) {
+            throw new BadInputException(where, unknown.size() + " keys name no module of this transformer: "
+                    + String.join(", ", new ArrayList<>(unknown).subList(0, Math.min(5, unknown.size())))
+                    + (unknown.size() > 5 ? ", ..." : ""));
+        }
+        if (skippedTe > 0) {
+            LOG.warn("{}: {} text-encoder LoRA tensors ignored (transformer only)", where, skippedTe);
+        }
+        List<Module> out = new ArrayList<>();
+        for (Map.Entry<String, NDArray[]> e : parts.entrySet()) {
+            out.addAll(convert(where, names, keys.get(e.getKey()), e.getValue(), peftAlpha));
+        }
+        return new Lora(where, out);
     }
 
     private static List<Module> convert(String where, LoraNames names, LoraNames.Key key, NDArray[] p, float peftAlpha) {

@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,7 +19,7 @@ import studio.core.device.Torch;
  * over {@code --runs} timed runs after {@code --warmup} untimed ones, grad mode off (inference).
  * Compare with {@code tools/reference/bench_kernels.py} (PyTorch eager, same shapes).
  *
- * <pre>java -cp ... studio.core.ops.KernelBench [--device cpu] [--runs 30] [--warmup 20] [--no-large]</pre>
+ * <pre>studio bench kernels [--device cpu] [--runs 30] [--warmup 20] [--no-large]</pre>
  */
 public final class KernelBench {
 
@@ -31,13 +29,11 @@ public final class KernelBench {
     private record Case(String name, long[][] shapes, Function<NDArray[], NDArray> fused,
             Function<NDArray[], NDArray> plain, int runsDivisor) {}
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> opts = parse(args);
-        Device device = Devices.parse(opts.getOrDefault("--device", "cpu"));
-        int runs = Integer.parseInt(opts.getOrDefault("--runs", "30"));
-        int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "20"));
-        boolean large = !opts.containsKey("--no-large");
-
+    /**
+     * Runs every case on {@code device} and returns the report (versions, device, per-op medians),
+     * ready to print as JSON; {@code studio bench kernels} is the command that prints it.
+     */
+    public static Map<String, Object> run(Device device, int runs, int warmup, boolean large) {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("versions", Torch.versions());
         report.put("device", Devices.format(device));
@@ -51,7 +47,7 @@ public final class KernelBench {
             }
         }
         report.put("results", results);
-        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        return report;
     }
 
     private static List<Case> cases(boolean large) {
@@ -120,20 +116,5 @@ public final class KernelBench {
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--no-large")) {
-                opts.put(args[i], "true");
-            } else if (args[i].startsWith("--") && i + 1 < args.length) {
-                opts.put(args[i], args[++i]);
-            } else {
-                throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: KernelBench [--device D] [--runs N] [--warmup W] [--no-large]");
-            }
-        }
-        return opts;
     }
 }

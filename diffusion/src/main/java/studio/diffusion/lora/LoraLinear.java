@@ -8,7 +8,7 @@ import java.util.Map;
 import studio.core.device.Precision;
 import studio.core.ops.Kernels;
 import studio.core.ops.Ops;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 
 /**
  * A Linear layer {@code y = x·Wᵀ + b} over a frozen base of any dtype, plus any number of LoRA
@@ -55,9 +55,9 @@ public final class LoraLinear {
      * Loads {@code <w.prefix>.<name>.weight} [out, in] (and {@code .bias} [out] when {@code hasBias})
      * and registers the layer under its full key in {@code registry}.
      */
-    public static LoraLinear load(Weights w, String name, long out, long in, boolean hasBias,
+    public static LoraLinear load(Params w, String name, long out, long in, boolean hasBias,
                                   Map<String, LoraLinear> registry) {
-        Weights m = w.pp(name);
+        Params m = w.pp(name);
         LoraLinear l = new LoraLinear(m.prefix(), m.get("weight", out, in), hasBias ? m.get("bias", out) : null,
                 w.precision());
         registry.put(l.name, l);

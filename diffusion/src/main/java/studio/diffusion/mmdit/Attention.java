@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import java.util.Map;
 import studio.core.ops.Ops;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 import studio.diffusion.lora.LoraLinear;
 
 /**
@@ -38,7 +38,7 @@ final class Attention {
      * @param joint whether the block has the context projections (attn) or not (attn2)
      * @param contextPreOnly no {@code to_add_out} (last block)
      */
-    Attention(Weights w, MmditConfig c, boolean joint, boolean contextPreOnly, Map<String, LoraLinear> registry) {
+    Attention(Params w, MmditConfig c, boolean joint, boolean contextPreOnly, Map<String, LoraLinear> registry) {
         int d = c.hidden();
         int hd = c.attentionHeadDim();
         heads = c.numAttentionHeads();

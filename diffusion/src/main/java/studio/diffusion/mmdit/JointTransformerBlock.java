@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import java.util.Map;
 import studio.core.ops.Ops;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 import studio.diffusion.lora.LoraLinear;
 
 /**
@@ -24,7 +24,7 @@ final class JointTransformerBlock {
     private final FeedForward ff; // ff
     private final FeedForward ffContext; // ff_context (absent in the last block)
 
-    JointTransformerBlock(Weights w, MmditConfig c, int index, Map<String, LoraLinear> registry) {
+    JointTransformerBlock(Params w, MmditConfig c, int index, Map<String, LoraLinear> registry) {
         d = c.hidden();
         dual = c.isDual(index);
         contextPreOnly = c.contextPreOnly(index);

@@ -7,7 +7,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import java.util.HashMap;
 import java.util.Map;
 import studio.core.BadInputException;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 
 /**
  * {@code pos_embed}: patchify conv plus the stored position table, centre-cropped (SD3.md §1.4 steps 1–2).
@@ -21,7 +21,7 @@ final class PatchEmbed {
     /** Crops by (h, w), cached: made from a weight, they would otherwise land in the weights' manager per call. */
     private final Map<Long, NDArray> crops = new HashMap<>();
 
-    PatchEmbed(Weights w, MmditConfig c) {
+    PatchEmbed(Params w, MmditConfig c) {
         this.config = c;
         int d = c.hidden();
         int p = c.patchSize();

@@ -19,6 +19,7 @@ import studio.core.safetensors.SafeTensors;
 import studio.core.weights.LoadReport;
 import studio.core.weights.Weights;
 import studio.diffusion.lora.LoraLinear;
+import studio.diffusion.nn.Params;
 
 /**
  * SD3Transformer2DModel, the MMDiT denoiser (SD3.md §1.4), for SD3-medium, SD3.5-medium (dual
@@ -42,8 +43,17 @@ public final class SD3Transformer {
     private final LoraLinear normOut; // norm_out.linear [2D, D]: scale rows first, then shift (§7.2)
     private final LoraLinear projOut; // proj_out [p·p·C_out, D]
 
-    /** Builds the model from {@code w} (a root view); the load is strict ({@link Weights#requireComplete()}). */
+    /** Builds the model from a checkpoint (a root view); the load is strict ({@link Weights#requireComplete()}). */
     public SD3Transformer(Weights w, MmditConfig c) {
+        this(Params.of(w), c, w);
+    }
+
+    /** A model of random weights (N(0, 0.02²)), for speed measurements without a checkpoint. */
+    public static SD3Transformer random(MmditConfig c, NDManager manager, Precision precision) {
+        return new SD3Transformer(Params.random(manager, precision, 0.02f, ""), c, null);
+    }
+
+    private SD3Transformer(Params w, MmditConfig c, Weights checkpoint) {
         config = c;
         precision = w.precision();
         int d = c.hidden();
@@ -55,7 +65,8 @@ public final class SD3Transformer {
         }
         normOut = LoraLinear.load(w, "norm_out.linear", 2L * d, d, true, linears);
         projOut = LoraLinear.load(w, "proj_out", (long) c.patchSize() * c.patchSize() * c.outChannels(), d, true, linears);
-        report = w.requireComplete();
+        report = checkpoint == null ? new LoadReport("random", List.of(), List.of(), List.of())
+                : checkpoint.requireComplete();
         if (!report.unused().isEmpty()) {
             LOG.warn("{}: {} unused tensors: {}", report.source(), report.unused().size(), report.summary());
         }

@@ -8,7 +8,7 @@ import java.util.Map;
 import studio.core.device.Precision;
 import studio.core.ops.Kernels;
 import studio.core.ops.Ops;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 import studio.diffusion.lora.LoraLinear;
 
 /**
@@ -25,7 +25,7 @@ final class TimeTextEmbed {
     private final NDArray freqs; // [1, 128] fp32, exp(−ln(10000)·k/128)
     private final Precision precision;
 
-    TimeTextEmbed(Weights w, MmditConfig c, Map<String, LoraLinear> registry) {
+    TimeTextEmbed(Params w, MmditConfig c, Map<String, LoraLinear> registry) {
         int d = c.hidden();
         timeLinear1 = LoraLinear.load(w, "timestep_embedder.linear_1", d, FREQ_DIM, true, registry);
         timeLinear2 = LoraLinear.load(w, "timestep_embedder.linear_2", d, d, true, registry);

@@ -5,7 +5,8 @@ parity fixtures under diffusion/src/test/resources/fixtures/mmdit/.
 Written from ../shared/reference/SD3.md (section numbers cited inline), not copied from diffusers.
 Functional style over a dict of tensors in diffusers key names, so the code reads like the Java port.
 
-Regenerate (deterministic: fixed seeds, CPU, float32; Debian python3-torch 1.13):
+Regenerate (fixed seeds, CPU, float32, one thread; Debian python3-torch 1.13). Inputs and weights are
+bit-identical run to run; outputs agree to ~1e-6 (reduction order may vary between processes):
     /usr/bin/python3 tools/reference/sd3_reference.py
 CI never runs this script; the generated files are committed.
 
@@ -28,7 +29,6 @@ import torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "diffusion/src/test/resources/fixtures/mmdit"
-torch.set_num_threads(1)
 
 # ------------------------------------------------------------------ safetensors writer (SD3.md §6)
 DTYPE_RANK = ["BOOL", "U8", "I8", "I16", "F16", "BF16", "I32", "F32", "F64", "I64"]
@@ -618,6 +618,7 @@ def self_checks():
 
 
 def main():
+    torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     self_checks()
     weights = {}

@@ -59,6 +59,66 @@ public final class Lora {
         }
     }
 
+    /** diffusers' SD3 DreamBooth default targets (suffixes of module paths; attn2 is not matched), SD3.md §5.1. */
+    public static final List<String> DEFAULT_TARGETS = List.of("attn.to_q", "attn.to_k", "attn.to_v", "attn.to_out.0",
+            "attn.add_q_proj", "attn.add_k_proj", "attn.add_v_proj", "attn.to_add_out");
+
+    /**
+     * A new trainable LoRA, PEFT's "gaussian" init: A ~ N(0, (1/r)²), B = 0 (so the model is unchanged
+     * at step 0), fp32, scale alpha / r. Targets are suffixes of module paths ({@link #DEFAULT_TARGETS});
+     * {@code blocks} (may be empty = all) restricts them to {@code transformer_blocks.{b}.}.
+     */
+    public static Lora create(Map<String, LoraLinear> linears, List<String> targets, List<Integer> blocks, int rank,
+                              float alpha, NDManager manager) {
+        List<Module> out = new ArrayList<>();
+        for (LoraLinear l : linears.values()) {
+            if (matches(l.name(), targets, blocks)) {
+                NDArray a = manager.randomNormal(0f, 1f / rank, new Shape(rank, l.inFeatures()),
+                        ai.djl.ndarray.types.DataType.FLOAT32);
+                NDArray b = manager.zeros(new Shape(l.outFeatures(), rank));
+                out.add(new Module(l.name(), a, b, alpha / rank));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new BadInputException("lora targets", "no Linear matches " + targets + " in blocks " + blocks);
+        }
+        return new Lora("new", out);
+    }
+
+    private static boolean matches(String module, List<String> targets, List<Integer> blocks) {
+        boolean target = targets.stream().anyMatch(t -> module.equals(t) || module.endsWith("." + t));
+        boolean block = blocks.isEmpty() || blocks.stream().anyMatch(b -> module.startsWith("transformer_blocks." + b + "."));
+        return target && block;
+    }
+
+    /**
+     * Saves in PEFT/diffusers keys ({@code transformer.<module>.lora_A.weight} [r, in], {@code lora_B} [out, r],
+     * fp32) with {@code format: pt} and {@code lora_adapter_metadata} (transformer.r, transformer.lora_alpha,
+     * transformer.target_modules) as diffusers writes it (SD3.md §5.1); {@code extra} adds entries such as
+     * the base model, T5 length and training config. One rank and alpha for all modules.
+     */
+    public void savePeft(Path file, Map<String, String> extra) throws IOException {
+        studio.core.safetensors.SafeTensorsWriter w = new studio.core.safetensors.SafeTensorsWriter();
+        TreeSet<String> targets = new TreeSet<>();
+        long rank = modules.get(0).a().getShape().get(0);
+        float scale = modules.get(0).scale();
+        for (Module m : modules) {
+            if (m.a().getShape().get(0) != rank || m.scale() != scale) {
+                throw new IllegalStateException("PEFT files carry one rank and alpha; " + m.module() + " differs");
+            }
+            w.addF32("transformer." + m.module() + ".lora_A.weight", m.a().getShape().getShape(), m.a().toFloatArray());
+            w.addF32("transformer." + m.module() + ".lora_B.weight", m.b().getShape().getShape(), m.b().toFloatArray());
+            targets.add(m.module().replaceFirst("^transformer_blocks\\.\\d+\\.", ""));
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("transformer.r", rank);
+        meta.put("transformer.lora_alpha", scale * rank);
+        meta.put("transformer.target_modules", new ArrayList<>(targets));
+        w.metadata("format", "pt").metadata("lora_adapter_metadata", new ObjectMapper().writeValueAsString(meta));
+        w.metadata(extra);
+        w.write(file);
+    }
+
     /** Merges adapter {@code id} into every base weight it touches (W ← W + scale·B·A). */
     public static void merge(Map<String, LoraLinear> linears, String id) {
         linears.values().forEach(l -> l.merge(id));

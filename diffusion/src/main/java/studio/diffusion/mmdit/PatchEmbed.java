@@ -53,9 +53,10 @@ final class PatchEmbed {
         return crops.computeIfAbsent(h * 100_000 + w, k -> {
             long top = (m - h) / 2;
             long left = (m - w) / 2;
-            NDArray grid = posEmbed.reshape(m, m, config.hidden());
-            NDArray cut = grid.get(new NDIndex("{}:{}, {}:{}", top, top + h, left, left + w));
-            return cut.reshape(1, h * w, config.hidden());
+            try (NDArray grid = posEmbed.reshape(m, m, config.hidden());
+                 NDArray cut = grid.get(new NDIndex("{}:{}, {}:{}", top, top + h, left, left + w))) {
+                return cut.reshape(1, h * w, config.hidden()); // libtorch keeps the storage alive
+            }
         });
     }
 }

@@ -42,6 +42,12 @@ public final class Guidance {
         NDArray pool = model.toCompute(pooled);
         return (x, sigma, step) -> {
             long b = x.getShape().get(0);
+            // The context stream's arrays land in ctx's manager (activation first): lend ctx and pooled to
+            // x's manager (the sampler's step scope) so they come back when the step closes (pitfall 2).
+            if (ctx.getManager() != x.getManager()) { // not twice in one scope (Heun): it would stay there
+                ctx.tempAttach(x.getManager());
+                pool.tempAttach(x.getManager());
+            }
             NDArray t = x.getManager().full(new Shape(2 * b), flow.timestep(sigma));
             NDArray in = model.toCompute(NDArrays.concat(new NDList(x, x), 0));
             NDArray out = model.toF32(model.forward(in, t, ctx, pool));

@@ -98,6 +98,9 @@ public final class Samplers {
         for (int i = 0; i < sigmas.length - 1; i++) {
             try (NDManager scope = out.newSubManager()) {
                 NDArray xi = inScope(cur, scope);
+                if (old != null) {
+                    inScope(old, scope); // so old.mul(..) lands in the scope, not in out
+                }
                 double s = sigmas[i];
                 double sn = sigmas[i + 1];
                 NDArray den = xi.sub(model.velocity(xi, (float) s, i).mul((float) s));

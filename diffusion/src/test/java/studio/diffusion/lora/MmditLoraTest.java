@@ -107,6 +107,33 @@ class MmditLoraTest {
     }
 
     @Test
+    void createdLoraStartsAsIdentityAndSurvivesAPeftRoundTrip(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        Lora fresh = Lora.create(model.linears(), Lora.DEFAULT_TARGETS, java.util.List.of(0, 2), 4, 8f, manager);
+        assertEquals(8 + 7, fresh.modules().size()); // block 0: 8 targets; block 2 (last) has no to_add_out
+        fresh.attach(model.linears(), "a", 1f);
+        checkUnmergedMergedUnmerged("created lora (B = 0) = base", "sample.base");
+        java.util.List<Lora.Module> trained = new java.util.ArrayList<>();
+        for (Lora.Module mod : fresh.modules()) {
+            trained.add(new Lora.Module(mod.module(), mod.a(), manager.randomNormal(mod.b().getShape()).mul(0.1f), mod.scale()));
+        }
+        java.nio.file.Path file = tmp.resolve("pytorch_lora_weights.safetensors");
+        new Lora("trained", trained).savePeft(file, Map.of("studio.base_model", "sd35m-tiny", "studio.t5_max_length", "77"));
+        Lora back = Lora.load(file, names, manager);
+        try (SafeTensors st = SafeTensors.open(file); NDManager m = manager.newSubManager()) {
+            assertTrue(st.metadata().get("lora_adapter_metadata").contains("\"transformer.lora_alpha\":8.0"));
+            assertEquals("77", st.metadata().get("studio.t5_max_length"));
+            new Lora("trained", trained).attach(model.linears(), "a", 1f);
+            NDArray direct = forward(m);
+            Lora.detach(model.linears(), "a");
+            back.attach(model.linears(), "a", 1f);
+            assertClose("peft save/load round trip", forward(m), direct, 0);
+            assertTrue(Fixtures.maxAbsDiff(direct, get(expected, "sample.base", m)) > 1e-3);
+            Lora.detach(model.linears(), "a");
+        }
+    }
+
+    @Test
     void namesCoverEveryScheme() {
         assertEquals(new LoraNames.Key("transformer_blocks.1.attn.to_q", false, LoraNames.Part.A),
                 names.parse("transformer.transformer_blocks.1.attn.to_q.lora_A.weight"));

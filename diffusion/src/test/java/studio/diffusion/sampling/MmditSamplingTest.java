@@ -80,4 +80,33 @@ class MmditSamplingTest {
             org.junit.jupiter.api.Assertions.assertTrue(Fixtures.maxAbsDiff(plain, out) > 1e-2, "SLG must change the result");
         }
     }
+
+    /** BaseNDManager keeps attached arrays and sub-managers in a protected map; count it (as KernelLeakTest does). */
+    private static int attached(NDManager manager) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = ai.djl.ndarray.BaseNDManager.class.getDeclaredField("resources");
+        f.setAccessible(true);
+        return ((java.util.Map<?, ?>) f.get(manager)).size();
+    }
+
+    @Test
+    void samplersLeaveOnlyTheirResultBehind() throws Exception {
+        try (NDManager weights = NDManager.newBaseManager(); SafeTensors f = Fixtures.open("sd3-tiny/sampling.safetensors")) {
+            SD3Transformer model = SD3Transformer.load(Fixtures.mmdit("sd3-tiny/transformer"), weights, Precision.F32);
+            int modelArrays = attached(weights);
+            try (NDManager m = weights.newSubManager()) {
+                NDArray ctx = get(f, "context", m);
+                NDArray pooled = get(f, "pooled", m);
+                NDArray noise = get(f, "noise", m);
+                for (Samplers.Sampler s : new Samplers.Sampler[] {Samplers::euler, Samplers::heun, Samplers::dpmpp2m}) {
+                    Samplers.Denoiser d = Guidance.cfg(model, ctx, pooled, 5f, null, 6);
+                    int before = attached(m);
+                    NDArray out = s.sample(d, noise, FLOW.sigmas(6), Samplers.StepCallback.NONE);
+                    assertEquals(before + 1, attached(m), "only the result may stay in the caller's manager");
+                    out.close();
+                }
+            }
+            // + 1: the position-table crop PatchEmbed caches for this latent size
+            assertEquals(modelArrays + 1, attached(weights), "arrays left in the weights' manager");
+        }
+    }
 }

@@ -50,12 +50,17 @@ public final class Lora {
 
     /** Adds this LoRA to {@code linears} as adapter {@code id}, scale × multiplier; fails on an unknown module. */
     public void attach(Map<String, LoraLinear> linears, String id, float multiplier) {
+        attach(linears, id, multiplier, 0f);
+    }
+
+    /** As {@link #attach(Map, String, float)} with LoRA dropout (active only on layers set to training). */
+    public void attach(Map<String, LoraLinear> linears, String id, float multiplier, float dropout) {
         for (Module m : modules) {
             LoraLinear l = linears.get(m.module());
             if (l == null) {
                 throw new BadInputException(source, "LoRA module '" + m.module() + "' is not a Linear of this model");
             }
-            l.addAdapter(id, m.a(), m.b(), m.scale() * multiplier);
+            l.addAdapter(id, m.a(), m.b(), m.scale() * multiplier, dropout);
         }
     }
 

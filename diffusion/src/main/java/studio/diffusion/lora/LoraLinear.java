@@ -18,19 +18,24 @@ import studio.diffusion.nn.Params;
  */
 public final class LoraLinear {
 
-    /** One LoRA on this layer. scale = multiplier · alpha / rank; a and b are fp32 (trainable when wanted). */
+    /**
+     * One LoRA on this layer. scale = multiplier · alpha / rank; a and b are fp32 (trainable when wanted);
+     * dropout (PEFT's lora_dropout) applies to the adapter's input while the layer is training.
+     */
     public static final class Adapter {
         public final String id;
         public final NDArray a; // [r, in]
         public final NDArray b; // [out, r]
         public final float scale;
+        public final float dropout;
         boolean merged;
 
-        Adapter(String id, NDArray a, NDArray b, float scale) {
+        Adapter(String id, NDArray a, NDArray b, float scale, float dropout) {
             this.id = id;
             this.a = a;
             this.b = b;
             this.scale = scale;
+            this.dropout = dropout;
         }
 
         public boolean merged() {
@@ -43,6 +48,7 @@ public final class LoraLinear {
     private final NDArray bias; // [out] or null
     private final Precision precision;
     private final List<Adapter> adapters = new ArrayList<>();
+    private boolean training;
 
     public LoraLinear(String name, NDArray weight, NDArray bias, Precision precision) {
         this.name = name;
@@ -95,20 +101,36 @@ public final class LoraLinear {
         return y;
     }
 
+    /** Training mode switches adapter dropout on (off by default, and always off for merged adapters). */
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
     private NDArray delta(NDArray x, Adapter ad) {
         NDArray x32 = precision == Precision.F32 ? x : Kernels.of(x).cast(x, Precision.F32);
+        if (training && ad.dropout > 0f) {
+            x32 = ai.djl.nn.norm.Dropout.dropout(x32, ad.dropout, true).singletonOrThrow();
+        }
         NDArray d = Ops.linear(Ops.linear(x32, ad.a, null), ad.b, null).mul(ad.scale);
         return precision == Precision.F32 ? d : Kernels.of(d).cast(d, precision);
     }
 
-    /** Adds an adapter (unmerged). a [r, in] and b [out, r] must be fp32; they are used as given (not copied). */
+    /** Adds an adapter (unmerged, no dropout). a [r, in] and b [out, r] must be fp32; used as given (not copied). */
     public Adapter addAdapter(String id, NDArray a, NDArray b, float scale) {
+        return addAdapter(id, a, b, scale, 0f);
+    }
+
+    /** As {@link #addAdapter(String, NDArray, NDArray, float)} with dropout on the adapter input in training. */
+    public Adapter addAdapter(String id, NDArray a, NDArray b, float scale, float dropout) {
         long r = a.getShape().get(0);
         if (a.getShape().get(1) != inFeatures() || b.getShape().get(0) != outFeatures() || b.getShape().get(1) != r) {
             throw new IllegalArgumentException(name + ": LoRA " + id + " has A " + a.getShape() + ", B " + b.getShape()
                     + " for a Linear of [" + outFeatures() + ", " + inFeatures() + "]");
         }
-        Adapter ad = new Adapter(id, a, b, scale);
+        if (dropout < 0f || dropout >= 1f) {
+            throw new IllegalArgumentException(name + ": LoRA dropout must be in [0, 1), got " + dropout);
+        }
+        Adapter ad = new Adapter(id, a, b, scale, dropout);
         adapters.add(ad);
         return ad;
     }

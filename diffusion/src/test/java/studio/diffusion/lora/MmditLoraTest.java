@@ -134,6 +134,19 @@ class MmditLoraTest {
     }
 
     @Test
+    void dropoutActsOnlyInTraining() throws Exception {
+        lora("lora_peft.safetensors").attach(model.linears(), "a", 1.0f, 0.5f);
+        try (NDManager m = manager.newSubManager()) {
+            assertClose("lora peft, dropout 0.5, not training", forward(m), get(expected, "sample.peft", m), 1e-4);
+            model.linears().values().forEach(l -> l.setTraining(true));
+            assertTrue(Fixtures.maxAbsDiff(forward(m), get(expected, "sample.peft", m)) > 1e-3, "dropout had no effect");
+        } finally {
+            model.linears().values().forEach(l -> l.setTraining(false));
+            Lora.detach(model.linears(), "a");
+        }
+    }
+
+    @Test
     void namesCoverEveryScheme() {
         assertEquals(new LoraNames.Key("transformer_blocks.1.attn.to_q", false, LoraNames.Part.A),
                 names.parse("transformer.transformer_blocks.1.attn.to_q.lora_A.weight"));

@@ -47,4 +47,35 @@ class MmditForwardTest {
                     detected.qkNorm()));
         }
     }
+
+    /** The same weights split into two shards with a diffusers index load to the same model. */
+    @org.junit.jupiter.api.Test
+    void shardedFolderLoadsTheSameModel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path folder = tmp.resolve("transformer");
+        java.nio.file.Files.createDirectories(folder);
+        java.nio.file.Files.copy(Fixtures.mmdit("sd35l-tiny/transformer/config.json"), folder.resolve("config.json"));
+        StringBuilder map = new StringBuilder();
+        try (SafeTensors src = Fixtures.open("sd35l-tiny/transformer")) {
+            studio.core.safetensors.SafeTensorsWriter[] shards = {
+                new studio.core.safetensors.SafeTensorsWriter(), new studio.core.safetensors.SafeTensorsWriter()};
+            int i = 0;
+            for (studio.core.safetensors.TensorInfo t : src.tensors()) {
+                int shard = i++ % 2;
+                shards[shard].add(t.name(), t.dtype(), t.shape(), src.data(t.name()));
+                map.append(map.length() == 0 ? "" : ",").append('"').append(t.name()).append("\":\"")
+                        .append("diffusion_pytorch_model-0000").append(shard + 1).append("-of-00002.safetensors\"");
+            }
+            shards[0].write(folder.resolve("diffusion_pytorch_model-00001-of-00002.safetensors"));
+            shards[1].write(folder.resolve("diffusion_pytorch_model-00002-of-00002.safetensors"));
+        }
+        java.nio.file.Files.writeString(folder.resolve("diffusion_pytorch_model.safetensors.index.json"),
+                "{\"metadata\":{\"total_size\":0},\"weight_map\":{" + map + "}}");
+        try (NDManager m = NDManager.newBaseManager();
+             SafeTensors io = Fixtures.open("sd35l-tiny/forward.safetensors")) {
+            SD3Transformer model = SD3Transformer.load(folder, m, Precision.F32);
+            NDArray out = model.forward(get(io, "hidden_states", m), get(io, "timestep", m),
+                    get(io, "encoder_hidden_states", m), get(io, "pooled_projections", m));
+            assertClose("sd35l-tiny sharded forward sample", out, get(io, "sample", m), 1e-4);
+        }
+    }
 }

@@ -10,14 +10,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import studio.core.BadInputException;
 import studio.core.device.Devices;
+import studio.core.device.Precision;
 import studio.core.ops.KernelBench;
+import studio.diffusion.mmdit.DenoiserBench;
 
 /**
  * {@code studio bench ...}: speed figures as JSON (ARCHITECTURE.md, "Performance: how it is measured").
  * Compare with the PyTorch eager scripts under {@code tools/reference/} run on the same machine.
  */
 @Command(name = "bench", description = "Measure speed; prints JSON.",
-        subcommands = {BenchCommand.Kernels.class})
+        subcommands = {BenchCommand.Kernels.class, BenchCommand.Denoiser.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -57,6 +59,47 @@ final class BenchCommand implements Runnable {
                 throw new BadInputException("--runs/--warmup", "need runs >= 1 and warmup >= 0");
             }
             printJson(spec, KernelBench.run(Devices.parse(device, "--device"), runs, warmup, !noLarge));
+            return Main.EXIT_OK;
+        }
+    }
+
+    /** One MMDiT forward on random weights (no checkpoint): median ms, peak memory, GFLOP/s. */
+    @Command(name = "denoiser", description = "MMDiT forward on random weights; compare tools/reference/bench_denoiser.py.")
+    static final class Denoiser implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--config", defaultValue = "sd3-medium", description = "sd3-medium, sd3.5-medium, sd3.5-large, tiny")
+        String config;
+
+        @Option(names = "--res", defaultValue = "256", description = "image side in pixels (latent = res/8)")
+        int res;
+
+        @Option(names = "--batch", defaultValue = "1")
+        int batch;
+
+        @Option(names = "--tokens", defaultValue = "333", description = "context tokens (77 CLIP + 256 T5)")
+        int tokens;
+
+        @Option(names = "--device", defaultValue = "cpu")
+        String device;
+
+        @Option(names = "--dtype", defaultValue = "f32")
+        String dtype;
+
+        @Option(names = "--runs", defaultValue = "5")
+        int runs;
+
+        @Option(names = "--warmup", defaultValue = "1")
+        int warmup;
+
+        @Override
+        public Integer call() throws Exception {
+            if (runs < 1 || warmup < 0 || batch < 1 || tokens < 1) {
+                throw new BadInputException("--runs/--warmup/--batch/--tokens", "need runs, batch, tokens >= 1 and warmup >= 0");
+            }
+            printJson(spec, DenoiserBench.run(config, res, batch, tokens, Devices.parse(device, "--device"),
+                    Precision.parse(dtype), runs, warmup));
             return Main.EXIT_OK;
         }
     }

@@ -17,8 +17,16 @@ import studio.core.BadInputException;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "PanCap Studio: long-prompt text-to-image, LoRA fine-tuning, grounded captions, evaluation.",
-        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, BenchCommand.class,
-                WorldCommand.class, DataCommand.class, EvalCommand.class})
+        // One command per line, in the order `studio --help` lists them (fewer merge conflicts).
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            InspectCommand.class,
+            WorldCommand.class,
+            DataCommand.class,
+            DebugCommand.class,
+            EvalCommand.class,
+            BenchCommand.class,
+        })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_INTERNAL = 1;

@@ -80,4 +80,16 @@ public final class Grads {
             return value;
         }
     }
+
+    /**
+     * Sets libtorch's grad mode on the calling thread (thread-local, STYLE.md (c) 8) and returns the previous
+     * value. The training thread runs with it off; GradientCollector turns it on for the forward/backward and
+     * restores it, so optimizer updates and validation record no graph.
+     */
+    public static boolean gradMode(boolean enabled) {
+        studio.core.device.Torch.engine(); // the natives must be loaded first
+        boolean before = JniUtils.isGradMode();
+        JniUtils.setGradMode(enabled);
+        return before;
+    }
 }

@@ -53,6 +53,14 @@ public final class SD3Transformer {
         return new SD3Transformer(Params.random(manager, precision, 0.02f, ""), c, null);
     }
 
+    /**
+     * A model whose tensors come from {@code w} (any {@link Params}, e.g. one that records every parameter for
+     * full-parameter training). No load report: a checkpoint-backed caller checks completeness itself.
+     */
+    public static SD3Transformer of(Params w, MmditConfig c) {
+        return new SD3Transformer(w, c, null);
+    }
+
     private SD3Transformer(Params w, MmditConfig c, Weights checkpoint) {
         config = c;
         precision = w.precision();

@@ -92,4 +92,21 @@ public final class Grads {
         JniUtils.setGradMode(enabled);
         return before;
     }
+
+    /**
+     * Switches libtorch's TorchScript graph-executor optimisation on the calling thread (thread-local in
+     * libtorch). Training turns it off so that every step runs the fused kernels through the same graph: with
+     * it on, the profiling executor re-specialises differentiable graphs after their first runs, and exact
+     * resume compares a fresh JVM's steps with a long-running one's. DJL's default is on unless
+     * {@code ai.djl.pytorch.graph_optimizer=false}.
+     */
+    public static void graphOptimizer(boolean enabled) {
+        studio.core.device.Torch.engine();
+        JniUtils.setGraphExecutorOptimize(enabled);
+    }
+
+    /** DJL's default for {@link #graphOptimizer}: on unless the system property says false. */
+    public static boolean graphOptimizerDefault() {
+        return !"false".equalsIgnoreCase(System.getProperty("ai.djl.pytorch.graph_optimizer"));
+    }
 }

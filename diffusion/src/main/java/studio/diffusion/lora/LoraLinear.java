@@ -28,6 +28,13 @@ public final class LoraLinear {
         public final NDArray b; // [out, r]
         public final float scale;
         public final float dropout;
+        /**
+         * scale as a 0-d fp32 tensor on a's device, made once and kept as long as the adapter. Not
+         * {@code mul(float)}: DJL makes that scalar from a Java buffer and frees the buffer right after the
+         * op, while autograd keeps the scalar for the backward (grad = grad_out·scale), which then read freed
+         * memory — sporadic NaN/Inf and run-to-run different LoRA gradients in training.
+         */
+        final NDArray scaleTensor;
         boolean merged;
 
         Adapter(String id, NDArray a, NDArray b, float scale, float dropout) {
@@ -36,6 +43,7 @@ public final class LoraLinear {
             this.b = b;
             this.scale = scale;
             this.dropout = dropout;
+            this.scaleTensor = a.getManager().create(scale);
         }
 
         public boolean merged() {
@@ -111,7 +119,7 @@ public final class LoraLinear {
         if (training && ad.dropout > 0f) {
             x32 = ai.djl.nn.norm.Dropout.dropout(x32, ad.dropout, true).singletonOrThrow();
         }
-        NDArray d = Ops.linear(Ops.linear(x32, ad.a, null), ad.b, null).mul(ad.scale);
+        NDArray d = Ops.linear(Ops.linear(x32, ad.a, null), ad.b, null).mul(ad.scaleTensor);
         return precision == Precision.F32 ? d : Kernels.of(d).cast(d, precision);
     }
 
@@ -143,6 +151,7 @@ public final class LoraLinear {
                     unmerge(id);
                 }
                 adapters.remove(ad);
+                ad.scaleTensor.close();
             }
         }
     }

@@ -83,10 +83,12 @@ public final class DiffusionTrainer {
      */
     public static Result run(TrainConfig c, Path runDir, boolean resume, Deps deps, Progress progress) throws IOException {
         boolean gradMode = Grads.gradMode(false);
+        Grads.graphOptimizer(false);
         try {
             return new DiffusionTrainer(c, runDir, deps, progress).train(resume);
         } finally {
             Grads.gradMode(gradMode);
+            Grads.graphOptimizer(Grads.graphOptimizerDefault());
         }
     }
 
@@ -352,7 +354,8 @@ public final class DiffusionTrainer {
                 NDArray v = forward(xs, scope.create(ts), b);
                 NDArray loss = RectifiedFlow.loss(v, b.x0(), eps, xs, sigma, weight, c.flow().preconditionOutputs());
                 double value = loss.getFloat();
-                gc.backward(c.gradAccum() > 1 ? loss.div(c.gradAccum()) : loss);
+                // the divisor is a tensor of this scope, alive through backward (not div(int): see LoraLinear.Adapter)
+                gc.backward(c.gradAccum() > 1 ? loss.div(scope.create((float) c.gradAccum())) : loss);
                 return value;
             } finally {
                 t.setTraining(false);

@@ -30,15 +30,17 @@ public final class Buckets {
             return new Buckets(List.of(new Size(resolution, resolution)));
         }
         long area = (long) resolution * resolution;
-        List<Size> out = new ArrayList<>();
+        java.util.TreeSet<Size> out = new java.util.TreeSet<>(java.util.Comparator.comparingInt(Size::width)
+                .thenComparingInt(Size::height));
         int min = Math.max(step, resolution / 2 / step * step);
         for (int w = min; w <= resolution * 2; w += step) {
-            int h = (int) Math.min(resolution * 2L, area / w / step * step);
+            int h = (int) Math.min(resolution * 2L, area / w / step * step); // the largest height that fits
             if (h >= min) {
                 out.add(new Size(w, h));
+                out.add(new Size(h, w)); // and its transpose: tall and wide alike
             }
         }
-        return new Buckets(out);
+        return new Buckets(new ArrayList<>(out));
     }
 
     public List<Size> sizes() {

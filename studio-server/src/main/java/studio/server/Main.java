@@ -17,7 +17,8 @@ import studio.core.BadInputException;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "PanCap Studio: long-prompt text-to-image, LoRA fine-tuning, grounded captions, evaluation.",
-        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, BenchCommand.class, WorldCommand.class, DataCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, BenchCommand.class, WorldCommand.class, DataCommand.class,
+                EvalCommand.class, CheckCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_INTERNAL = 1;

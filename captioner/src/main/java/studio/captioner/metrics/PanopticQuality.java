@@ -162,10 +162,8 @@ public final class PanopticQuality {
     /** PQ, SQ, RQ in [0, 1] (the reference prints them ×100) over {@code n} classes, with per-class [pq, sq, rq]. */
     public record Summary(double pq, double sq, double rq, int n, Map<Integer, double[]> perClass) {}
 
+    /** Like the reference's defaultdict: a ground-truth category outside the list is counted but never averaged. */
     private Stat stat(int categoryId) {
-        if (!categories.containsKey(categoryId)) {
-            throw new BadInputException("category_id " + categoryId, "not among the ground truth's categories");
-        }
         return perCategory.computeIfAbsent(categoryId, k -> new Stat());
     }
 

@@ -24,6 +24,7 @@ import studio.core.BadInputException;
             WorldCommand.class,
             DataCommand.class,
             DebugCommand.class,
+            CheckCommand.class,
             EvalCommand.class,
             BenchCommand.class,
         })

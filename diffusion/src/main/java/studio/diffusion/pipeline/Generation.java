@@ -14,6 +14,6 @@ public record Generation(List<RgbImage> images, List<GenerationInfo> infos, floa
         images = List.copyOf(images);
         infos = List.copyOf(infos);
         frames = List.copyOf(frames);
-        seconds = Map.copyOf(seconds);
+        seconds = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(seconds));
     }
 }

@@ -65,7 +65,7 @@ public final class TextToImage implements AutoCloseable {
         this.transformer = transformer;
         this.vae = vae;
         this.loader = loader;
-        this.versions = Map.copyOf(versions);
+        this.versions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(versions)); // stable JSON order
         if (vae.config().latentChannels() != transformer.config().inChannels()) {
             throw new BadInputException(folder.root().toString(), "VAE latent_channels " + vae.config().latentChannels()
                     + " ≠ transformer in_channels " + transformer.config().inChannels());

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -43,7 +44,7 @@ public final class ClipTokenizer {
     private final Map<String, Integer> vocab;
     private final Map<String, Integer> ranks = new HashMap<>(); // "a b" → merge rank
     private final String[] byteSymbols = byteSymbols();
-    private final Map<String, List<String>> cache = new HashMap<>();
+    private final Map<String, List<String>> cache = new ConcurrentHashMap<>(); // word → pieces
     private final int bos;
     private final int eos;
     private final int pad;

@@ -173,7 +173,8 @@ public final class PromptEncoder implements AutoCloseable {
 
     private static TokenReport.Encoder entry(String name, TokenizedText t, int capacity, int chunks) {
         int kept = Math.min(t.size(), capacity);
-        return new TokenReport.Encoder(name, t.prompt(), t.size(), kept, capacity, chunks, t.textFrom(kept));
+        int from = kept < t.size() ? t.starts()[kept] : t.prompt().length();
+        return new TokenReport.Encoder(name, t.prompt(), t.size(), kept, capacity, chunks, from, t.textFrom(kept));
     }
 
     private record ClipPart(NDArray hidden, NDArray pooled) {}

@@ -66,7 +66,9 @@ public final class T5Tokenizer implements AutoCloseable {
         int[] starts = new int[raw.length];
         for (int i = 0; i < raw.length; i++) {
             ids[i] = Math.toIntExact(raw[i]);
-            starts[i] = spans[i] == null ? (i == 0 ? 0 : starts[i - 1]) : Math.max(spans[i].getStart(), i == 0 ? 0 : starts[i - 1]);
+            int previous = i == 0 ? 0 : starts[i - 1];
+            // CharSpan offsets are UTF-16 indices of the Java string (checked in T5TokenizerTest)
+            starts[i] = spans[i] == null ? previous : Math.max(previous, spans[i].getStart());
         }
         return new TokenizedText(prompt, ids, starts);
     }

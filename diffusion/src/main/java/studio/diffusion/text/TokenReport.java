@@ -16,9 +16,12 @@ public record TokenReport(List<Encoder> encoders) {
      * @param kept tokens that reached the encoder
      * @param capacity tokens the encoder could take in this request (75 · chunks for CLIP, length − 1 for T5)
      * @param chunks 77-position CLIP chunks (1 for T5)
-     * @param dropped the exact text not encoded
+     * @param droppedFrom char index in {@code text} where the dropped part starts ({@code text.length()}
+     *     when nothing was dropped), for highlighting
+     * @param dropped the exact text not encoded, {@code text.substring(droppedFrom)}
      */
-    public record Encoder(String name, String text, int tokens, int kept, int capacity, int chunks, String dropped) {
+    public record Encoder(String name, String text, int tokens, int kept, int capacity, int chunks, int droppedFrom,
+                          String dropped) {
         public boolean truncated() {
             return kept < tokens;
         }

@@ -32,6 +32,21 @@ class ClipTextModelTest {
     }
 
     @Test
+    void randomModelOfAConfigRunsThroughTheSameCode() throws Exception {
+        ClipConfig c = ClipConfig.fromConfigJson(TextFixtures.tiny().resolve("text_encoder/config.json"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            ClipTextModel model = ClipTextModel.random(c, m, Precision.F32);
+            NDArray ids = m.create(new long[2 * 77], new ai.djl.ndarray.types.Shape(2, 77));
+            ClipTextModel.Output o = model.forward(ids);
+            assertEquals(new ai.djl.ndarray.types.Shape(2, 77, 12), o.penultimate().getShape());
+            assertEquals(new ai.djl.ndarray.types.Shape(2, 16), o.pooled().getShape());
+            assertEquals(3 * 6, model.linears().size()); // q, k, v, out_proj, fc1, fc2 per layer, by module path
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    model.linears().containsKey("text_model.encoder.layers.2.self_attn.q_proj"), model.linears().keySet()::toString);
+        }
+    }
+
+    @Test
     void poolingTakesTheFirstEosUnderTheLegacyRuleAndTheConfiguredIdOtherwise() {
         long[] ids = {49406, 320, 49407, 49407, 0, 49406, 5, 6, 49407, 0};
         assertArrayEquals(new long[] {2, 3}, ClipTextModel.eosPositions(ids, 2, 5, 2));

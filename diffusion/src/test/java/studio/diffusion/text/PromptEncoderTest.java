@@ -101,6 +101,8 @@ class PromptEncoderTest {
             ClipTokenizer tok = ClipTokenizer.load(TextFixtures.tiny().resolve("tokenizer"));
             TokenizedText t = tok.encode(prompt);
             assertEquals(prompt.substring(t.starts()[75]), l.dropped());
+            assertEquals(t.starts()[75], l.droppedFrom());
+            assertEquals(prompt.length(), r.encoder("clip_l").droppedFrom() + l.dropped().length());
             // the kept text re-tokenizes to exactly the kept tokens
             int[] keptIds = tok.encode(prompt.substring(0, t.starts()[75])).ids();
             assertEquals(75, keptIds.length);

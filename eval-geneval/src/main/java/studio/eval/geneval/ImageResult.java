@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
-import studio.core.data.geneval.PythonJson;
 import studio.core.data.geneval.GenevalPromptLine;
+import studio.core.data.geneval.PythonJson;
 
 /**
  * One line of results.jsonl, with the fields {@code evaluate_image} returns, in its order

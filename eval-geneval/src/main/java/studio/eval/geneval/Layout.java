@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import studio.core.BadInputException;
-import studio.core.data.geneval.GenevalPromptLine;
 import studio.core.data.geneval.GenevalPromptFile;
+import studio.core.data.geneval.GenevalPromptLine;
 
 /**
  * The official GenEval image folder (geneval README "Generation"; EVAL.md §1.2):

@@ -6,10 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import studio.core.data.geneval.GenevalTask;
-import studio.core.data.geneval.Relation;
 import studio.core.data.geneval.GenevalClause;
 import studio.core.data.geneval.GenevalPromptLine;
+import studio.core.data.geneval.GenevalTask;
+import studio.core.data.geneval.Relation;
 
 /**
  * The official GenEval scoring rules as pure functions over detections (EVAL.md §1.3), ported from

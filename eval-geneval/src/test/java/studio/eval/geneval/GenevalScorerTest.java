@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import studio.core.BadInputException;
-import studio.core.data.geneval.GenevalTask;
 import studio.core.data.geneval.GenevalPromptLine;
+import studio.core.data.geneval.GenevalTask;
 
 /** An official-layout folder scored from a detections file, through to results.jsonl and the summary. */
 class GenevalScorerTest {

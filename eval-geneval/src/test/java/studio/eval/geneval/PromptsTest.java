@@ -17,10 +17,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import studio.core.data.Problems;
-import studio.core.data.geneval.GenevalTask;
 import studio.core.data.geneval.GenevalClause;
 import studio.core.data.geneval.GenevalPromptFile;
 import studio.core.data.geneval.GenevalPromptLine;
+import studio.core.data.geneval.GenevalTask;
 
 class PromptsTest {
     @TempDir

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import studio.core.data.geneval.GenevalPromptFile;
+import studio.core.data.geneval.GenevalPromptLine;
 import studio.core.data.geneval.GenevalTask;
 import studio.core.data.geneval.Relation;
-import studio.core.data.geneval.GenevalPromptLine;
-import studio.core.data.geneval.GenevalPromptFile;
 
 /**
  * Crafted detections against the official rules (evaluate_images.py at af4902f). Reason strings are the

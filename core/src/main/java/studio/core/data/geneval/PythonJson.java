@@ -1,4 +1,4 @@
-package studio.eval.geneval;
+package studio.core.data.geneval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;

@@ -1,4 +1,4 @@
-package studio.eval.geneval;
+package studio.core.data.geneval;
 
 import java.util.Arrays;
 import java.util.Optional;

@@ -209,7 +209,7 @@ public final class TextToImage implements AutoCloseable {
         int depth = transformer.config().numLayers();
         if (r.slg() != null && r.slg().layers().stream().anyMatch(l -> l >= depth)) {
             throw new BadInputException("--slg", "layers " + r.slg().layers() + " do not exist in this "
-                    + depth + "-block transformer (the SD3.5-medium recipe needs 24 blocks)");
+                    + depth + "-block transformer (SD3.5-medium, which the recipe is for, has 24)");
         }
     }
 

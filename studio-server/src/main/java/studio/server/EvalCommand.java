@@ -27,12 +27,13 @@ import studio.eval.geneval.RuleOptions;
 import studio.eval.geneval.Summary;
 
 /**
- * {@code studio eval ...}: evaluation (issue 8). Today: Fréchet distance of feature files, and GenEval scoring
- * of an image folder from a detections file; {@code geneval}, {@code fid}, {@code clipscore} and {@code pq}
- * join as their models arrive.
+ * {@code studio eval ...}: evaluation. Today: Fréchet distance of feature files, GenEval scoring of an image folder
+ * from a detections file (issue 8), and panoptic quality and caption metrics of predictions (issue 7);
+ * {@code geneval}, {@code fid} and {@code clipscore} join as their models arrive.
  */
 @Command(name = "eval", description = "Evaluate models and images.",
-        subcommands = {EvalCommand.Fd.class, EvalCommand.GenevalScore.class, EvalCommand.GenevalSummary.class})
+        subcommands = {EvalCommand.Fd.class, EvalCommand.GenevalScore.class, EvalCommand.GenevalSummary.class,
+            EvalPqCommand.class, EvalCaptionCommand.class})
 final class EvalCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -24,6 +24,8 @@ import studio.core.BadInputException;
             WorldCommand.class,
             DataCommand.class,
             DebugCommand.class,
+            GenerateCommand.class,
+            CheckCommand.class,
             EvalCommand.class,
             BenchCommand.class,
         })

@@ -10,6 +10,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
 
 import java.nio.file.Path;
+import studio.core.io.AtomicFiles;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;

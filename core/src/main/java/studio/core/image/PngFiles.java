@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import studio.core.io.AtomicFiles;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import studio.core.io.AtomicFiles;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;

@@ -6,10 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import studio.core.io.AtomicFiles;
 
 /**
  * Builds a .safetensors file the way the reference writer ({@code safetensors/src/tensor.rs},
@@ -107,8 +106,7 @@ public final class SafeTensorsWriter {
     public void write(Path target) throws IOException {
         List<Pending> ordered = referenceOrder();
         byte[] header = headerBytes(ordered);
-        Path folder = target.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(folder, "." + target.getFileName(), ".tmp");
+        Path temp = AtomicFiles.tempSibling(target);
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip());
@@ -118,17 +116,9 @@ public final class SafeTensorsWriter {
                 }
                 out.force(true);
             }
-            moveIntoPlace(temp, target);
+            AtomicFiles.commit(temp, target);
         } finally {
             Files.deleteIfExists(temp);
-        }
-    }
-
-    private static void moveIntoPlace(Path temp, Path target) throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -1,5 +1,7 @@
 package studio.eval.fid;
 
+import java.util.stream.IntStream;
+
 /**
  * The Fréchet distance between two Gaussians fitted to feature sets (EVAL.md §2):
  * {@code d² = ||μ1 − μ2||² + tr Σ1 + tr Σ2 − 2 tr sqrt(Σ1 Σ2)}.
@@ -66,18 +68,19 @@ public final class FrechetDistance {
     public static double traceSqrtOfProduct(double[][] a, double[][] b) {
         SymmetricEigen.Result eigA = SymmetricEigen.decompose(a);
         int n = a.length;
-        double[] rootW = new double[n];
-        for (int i = 0; i < n; i++) {
-            rootW[i] = Math.sqrt(Math.max(eigA.values()[i], 0));
-        }
         double[][] z = eigA.vectors(); // rows are eigenvectors: Vᵀ
-        double[][] zb = multiply(z, b); // Vᵀ B
-        double[][] m = new double[n][n];
+        double[][] c = new double[n][]; // diag(√w) Vᵀ
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                double value = rootW[i] * dot(zb[i], z[j]) * rootW[j]; // (Vᵀ B V)ᵢⱼ scaled
-                m[i][j] = value;
-                m[j][i] = value;
+            double rootW = Math.sqrt(Math.max(eigA.values()[i], 0));
+            c[i] = new double[n];
+            for (int k = 0; k < n; k++) {
+                c[i][k] = rootW * z[i][k];
+            }
+        }
+        double[][] m = multiply(multiply(c, b, false), transpose(c), true); // diag(√w) Vᵀ B V diag(√w), lower triangle
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < i; j++) {
+                m[j][i] = m[i][j];
             }
         }
         double trace = 0;
@@ -87,33 +90,62 @@ public final class FrechetDistance {
         return trace;
     }
 
-    private static double[][] multiply(double[][] x, double[][] y) {
+    private static final int ROW_BLOCK = 32;
+    private static final int INNER_BLOCK = 128;
+    private static final int COLUMN_BLOCK = 512;
+
+    /**
+     * {@code x y}, or only its lower triangle ({@code j <= i}) when {@code lower}. Blocked so that a
+     * {@value #INNER_BLOCK} × {@value #COLUMN_BLOCK} tile of y stays in cache, rows in parallel; every
+     * element sums its terms in ascending k, so the result does not depend on the thread count.
+     */
+    static double[][] multiply(double[][] x, double[][] y, boolean lower) {
         int n = x.length;
         int inner = y.length;
-        int cols = y[0].length;
+        int cols = inner == 0 ? 0 : y[0].length;
         double[][] out = new double[n][cols];
-        for (int i = 0; i < n; i++) {
-            double[] row = out[i];
-            for (int k = 0; k < inner; k++) {
-                double xik = x[i][k];
-                if (xik == 0) {
-                    continue;
-                }
-                double[] yk = y[k];
-                for (int j = 0; j < cols; j++) {
-                    row[j] += xik * yk[j];
+        IntStream blocks = IntStream.range(0, (n + ROW_BLOCK - 1) / ROW_BLOCK);
+        if ((long) n * inner * cols >= 1 << 20) {
+            blocks = blocks.parallel();
+        }
+        blocks.forEach(block -> {
+            int i0 = block * ROW_BLOCK;
+            int i1 = Math.min(n, i0 + ROW_BLOCK);
+            for (int k0 = 0; k0 < inner; k0 += INNER_BLOCK) {
+                int k1 = Math.min(inner, k0 + INNER_BLOCK);
+                for (int j0 = 0; j0 < cols && (!lower || j0 < i1); j0 += COLUMN_BLOCK) {
+                    int j1 = Math.min(cols, j0 + COLUMN_BLOCK);
+                    for (int i = i0; i < i1; i++) {
+                        int end = lower ? Math.min(j1, i + 1) : j1;
+                        double[] row = out[i];
+                        double[] xi = x[i];
+                        for (int k = k0; k < k1; k++) {
+                            double xik = xi[k];
+                            if (xik == 0) {
+                                continue;
+                            }
+                            double[] yk = y[k];
+                            for (int j = j0; j < end; j++) {
+                                row[j] += xik * yk[j];
+                            }
+                        }
+                    }
                 }
             }
-        }
+        });
         return out;
     }
 
-    private static double dot(double[] x, double[] y) {
-        double s = 0;
-        for (int k = 0; k < x.length; k++) {
-            s += x[k] * y[k];
+    private static double[][] transpose(double[][] x) {
+        int n = x.length;
+        int cols = n == 0 ? 0 : x[0].length;
+        double[][] t = new double[cols][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j][i] = x[i][j];
+            }
         }
-        return s;
+        return t;
     }
 
     private static double[][] withRidge(double[][] cov, double eps) {

@@ -1,6 +1,7 @@
 package studio.eval.geneval;
 
 import java.util.Objects;
+import studio.core.data.geneval.GenevalClause;
 
 /**
  * One detected instance.
@@ -18,7 +19,7 @@ public record Detection(String className, double score, Box box, Mask mask, Stri
         if (!Double.isFinite(score)) {
             throw new IllegalArgumentException("score must be finite");
         }
-        if (color != null && !Clause.COLORS.contains(color)) {
+        if (color != null && !GenevalClause.COLORS.contains(color)) {
             throw new IllegalArgumentException("unknown colour " + color);
         }
     }

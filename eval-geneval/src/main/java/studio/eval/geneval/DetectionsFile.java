@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import studio.core.BadInputException;
+import studio.core.data.geneval.GenevalClause;
 
 /**
  * Detections computed elsewhere, so the rules can be checked apart from any detector. JSON lines, one per
@@ -133,8 +134,8 @@ public final class DetectionsFile implements DetectionSource {
         String color = null;
         if (node.has("color")) {
             JsonNode c = node.get("color");
-            if (!c.isTextual() || !Clause.COLORS.contains(c.textValue())) {
-                throw new BadInputException(where, "\"" + field + ".color\" must be one of " + String.join(", ", Clause.COLORS)
+            if (!c.isTextual() || !GenevalClause.COLORS.contains(c.textValue())) {
+                throw new BadInputException(where, "\"" + field + ".color\" must be one of " + String.join(", ", GenevalClause.COLORS)
                         + ", got " + c);
             }
             color = c.textValue();

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import studio.core.BadInputException;
+import studio.core.data.geneval.GenevalPromptLine;
 
 /**
  * Scores an official-layout image folder: for each image, its detections (from a detector or a detections
@@ -46,7 +47,7 @@ public final class GenevalScorer {
         return results;
     }
 
-    public ImageResult scoreImage(Path image, String key, PromptMetadata metadata) throws IOException {
+    public ImageResult scoreImage(Path image, String key, GenevalPromptLine metadata) throws IOException {
         List<Detection> detections = source.detections(image, key);
         var kept = Rules.selectObjects(detections, metadata.task(), options);
         Verdict verdict = Rules.evaluate(kept, metadata, new ImageColors(image, key), options);

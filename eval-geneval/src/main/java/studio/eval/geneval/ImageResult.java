@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
+import studio.core.data.geneval.GenevalPromptLine;
+import studio.core.data.geneval.PythonJson;
 
 /**
  * One line of results.jsonl, with the fields {@code evaluate_image} returns, in its order
@@ -17,7 +19,7 @@ public record ImageResult(String filename, String tag, String prompt, boolean co
                           String metadata, String details) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public static ImageResult of(String filename, PromptMetadata prompt, Verdict verdict,
+    public static ImageResult of(String filename, GenevalPromptLine prompt, Verdict verdict,
                                  Map<String, List<Detection>> kept) {
         return new ImageResult(filename, prompt.tag(), prompt.prompt(), verdict.correct(), verdict.reason(),
                 prompt.json(), details(kept));

@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import studio.core.BadInputException;
+import studio.core.data.geneval.GenevalPromptFile;
+import studio.core.data.geneval.GenevalPromptLine;
 
 /**
  * The official GenEval image folder (geneval README "Generation"; EVAL.md §1.2):
@@ -30,7 +32,7 @@ public final class Layout {
     private static final Pattern SAMPLE_NAME = Pattern.compile("\\d+\\.png");
 
     /** One prompt folder: its metadata and its images in name order. */
-    public record PromptImages(Path folder, PromptMetadata metadata, List<Path> images) {}
+    public record PromptImages(Path folder, GenevalPromptLine metadata, List<Path> images) {}
 
     private Layout() {}
 
@@ -44,7 +46,7 @@ public final class Layout {
     }
 
     /** Writes {@code metadata.jsonl} as {@code json.dump(metadata, fp)} does (no trailing newline) and makes {@code samples/}. */
-    public static Path writeMetadata(Path out, PromptMetadata prompt) throws IOException {
+    public static Path writeMetadata(Path out, GenevalPromptLine prompt) throws IOException {
         Path folder = promptFolder(out, prompt.index());
         Files.createDirectories(folder.resolve(SAMPLES));
         Files.writeString(folder.resolve(METADATA), prompt.json(), StandardCharsets.UTF_8);
@@ -66,7 +68,7 @@ public final class Layout {
             if (!Files.isRegularFile(metadata)) {
                 throw new BadInputException(metadata.toString(), "missing; each prompt folder needs its metadata");
             }
-            PromptMetadata prompt = Prompts.parseLine(Files.readString(metadata, StandardCharsets.UTF_8),
+            GenevalPromptLine prompt = GenevalPromptFile.parseLine(Files.readString(metadata, StandardCharsets.UTF_8),
                     folderIndex(folder), metadata.toString());
             Path samples = folder.resolve(SAMPLES);
             if (!Files.isDirectory(samples)) {

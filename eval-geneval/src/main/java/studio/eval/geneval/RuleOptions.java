@@ -1,6 +1,7 @@
 package studio.eval.geneval;
 
 import studio.core.BadInputException;
+import studio.core.data.geneval.GenevalTask;
 
 /**
  * The evaluator's thresholds, named as the official {@code --options key=value} names them

@@ -6,6 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import studio.core.data.geneval.GenevalClause;
+import studio.core.data.geneval.GenevalPromptLine;
+import studio.core.data.geneval.GenevalTask;
+import studio.core.data.geneval.Relation;
 
 /**
  * The official GenEval scoring rules as pure functions over detections (EVAL.md §1.3), ported from
@@ -117,11 +121,11 @@ public final class Rules {
      * the clause at the first pair without it, writing one reason). Excludes are ORed: {@code count} or more
      * kept detections of the class make the image wrong.
      */
-    public static Verdict evaluate(Map<String, List<Detection>> objects, PromptMetadata metadata,
+    public static Verdict evaluate(Map<String, List<Detection>> objects, GenevalPromptLine metadata,
                                    ColorLookup colors, RuleOptions options) {
         List<String> reasons = new ArrayList<>();
         List<List<Detection>> matchedGroups = new ArrayList<>();
-        for (Clause clause : metadata.include()) {
+        for (GenevalClause clause : metadata.include()) {
             List<Detection> all = objects.getOrDefault(clause.className(), List.of());
             List<Detection> found = all.subList(0, Math.min(clause.count(), all.size()));
             boolean matched = found.size() >= clause.count();
@@ -137,7 +141,7 @@ public final class Rules {
             }
             matchedGroups.add(matched ? found : null);
         }
-        for (Clause clause : metadata.exclude()) {
+        for (GenevalClause clause : metadata.exclude()) {
             int kept = objects.getOrDefault(clause.className(), List.of()).size();
             if (kept >= clause.count()) {
                 reasons.add("expected " + clause.className() + "<" + clause.count() + ", found " + kept);
@@ -146,7 +150,7 @@ public final class Rules {
         return new Verdict(reasons.isEmpty(), String.join("\n", reasons));
     }
 
-    private static boolean checkColor(Clause clause, List<Detection> found, ColorLookup colors, List<String> reasons) {
+    private static boolean checkColor(GenevalClause clause, List<Detection> found, ColorLookup colors, List<String> reasons) {
         List<String> predicted = colors.colorsOf(clause.className(), List.copyOf(found));
         if (predicted.size() != found.size()) {
             throw new IllegalStateException("colour lookup returned " + predicted.size() + " colours for "
@@ -156,7 +160,7 @@ public final class Rules {
         if (wanted >= clause.count()) {
             return true;
         }
-        String tally = Clause.COLORS.stream().filter(predicted::contains)
+        String tally = GenevalClause.COLORS.stream().filter(predicted::contains)
                 .map(c -> predicted.stream().filter(c::equals).count() + " " + c)
                 .collect(Collectors.joining(", "));
         reasons.add("expected " + clause.color() + " " + clause.className() + ">=" + clause.count() + ", found "
@@ -164,7 +168,7 @@ public final class Rules {
         return false;
     }
 
-    private static boolean checkPosition(Clause clause, List<Detection> found, List<List<Detection>> matchedGroups,
+    private static boolean checkPosition(GenevalClause clause, List<Detection> found, List<List<Detection>> matchedGroups,
                                          RuleOptions options, List<String> reasons) {
         Relation expected = clause.position().relation();
         List<Detection> targets = matchedGroups.get(clause.position().targetGroup());

@@ -119,4 +119,37 @@ class FrechetDistanceTest {
         }
         return new GaussianStats(5, new double[variances.length], cov);
     }
+
+    /** The blocked, parallel product sums every element in ascending k, as the plain triple loop does. */
+    @Test
+    void blockedProductEqualsThePlainTripleLoop() {
+        java.util.Random rng = new java.util.Random(9);
+        int n = 300;
+        int inner = 290;
+        int cols = 700;
+        double[][] x = new double[n][inner];
+        double[][] y = new double[inner][cols];
+        for (double[] row : x) {
+            for (int k = 0; k < inner; k++) {
+                row[k] = k % 11 == 0 ? 0 : rng.nextGaussian();
+            }
+        }
+        for (double[] row : y) {
+            for (int j = 0; j < cols; j++) {
+                row[j] = rng.nextGaussian();
+            }
+        }
+        double[][] full = FrechetDistance.multiply(x, y, false);
+        double[][] lower = FrechetDistance.multiply(x, y, true);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < cols; j++) {
+                double expected = 0;
+                for (int k = 0; k < inner; k++) {
+                    expected += x[i][k] * y[k][j];
+                }
+                assertEquals(expected, full[i][j], 0, i + "," + j);
+                assertEquals(j <= i ? expected : 0, lower[i][j], 0, "lower " + i + "," + j);
+            }
+        }
+    }
 }

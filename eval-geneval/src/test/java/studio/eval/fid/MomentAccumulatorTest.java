@@ -61,4 +61,43 @@ class MomentAccumulatorTest {
         acc.add(new float[] {1, 2, 3}, 0);
         assertThrows(IllegalStateException.class, acc::stats);
     }
+
+    /**
+     * Wider than one block of the accumulator, and a sample count that is no multiple of it, so partial
+     * blocks, the merge rows and the parallel row update are all used: agrees with the exact two-pass result.
+     */
+    @Test
+    void blockedMergesMatchTwoPassStatistics() {
+        int n = 3 * MomentAccumulator.BLOCK + 7;
+        int d = 400;
+        Random rng = new Random(3);
+        double[] values = new double[n * d];
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < d; k++) {
+                values[r * d + k] = 1e3 * (k % 3) + (r < n / 2 ? 0.5 : -0.5) + rng.nextGaussian();
+            }
+        }
+        MomentAccumulator acc = new MomentAccumulator(d);
+        for (int r = 0; r < n; r++) {
+            acc.add(values, r * d);
+        }
+        assertEquals(n, acc.count());
+        GaussianStats stats = acc.stats();
+        double[] mean = new double[d];
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < d; k++) {
+                mean[k] += values[r * d + k] / n;
+            }
+        }
+        for (int i = 0; i < d; i += 7) {
+            assertEquals(mean[i], stats.mean()[i], 1e-12 * Math.max(1, Math.abs(mean[i])));
+            for (int j = 0; j < d; j += 5) {
+                double sum = 0;
+                for (int r = 0; r < n; r++) {
+                    sum += (values[r * d + i] - mean[i]) * (values[r * d + j] - mean[j]);
+                }
+                assertEquals(sum / (n - 1), stats.cov()[i][j], 1e-11, "cov " + i + "," + j);
+            }
+        }
+    }
 }

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import studio.core.BadInputException;
+import studio.core.data.geneval.GenevalPromptLine;
+import studio.core.data.geneval.GenevalTask;
 
 /** An official-layout folder scored from a detections file, through to results.jsonl and the summary. */
 class GenevalScorerTest {
@@ -46,10 +48,10 @@ class GenevalScorerTest {
     @BeforeEach
     void folder() throws Exception {
         images = dir.resolve("images");
-        List<PromptMetadata> official = Prompts.official();
-        PromptMetadata bench = official.get(0); // single_object: a photo of a bench
-        PromptMetadata colorAttr = official.stream().filter(p -> p.task() == GenevalTask.COLOR_ATTR).findFirst().orElseThrow();
-        for (PromptMetadata p : List.of(bench, colorAttr)) {
+        List<GenevalPromptLine> official = Prompts.official();
+        GenevalPromptLine bench = official.get(0); // single_object: a photo of a bench
+        GenevalPromptLine colorAttr = official.stream().filter(p -> p.task() == GenevalTask.COLOR_ATTR).findFirst().orElseThrow();
+        for (GenevalPromptLine p : List.of(bench, colorAttr)) {
             Layout.writeMetadata(images, p);
             for (int s = 0; s < 2; s++) {
                 BufferedImage image = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
@@ -76,7 +78,7 @@ class GenevalScorerTest {
 
     @Test
     void scoresFromADetectionsFileWithGivenColoursAndMaskedCrops() throws Exception {
-        PromptMetadata colorAttr = Prompts.official().stream().filter(p -> p.task() == GenevalTask.COLOR_ATTR).findFirst().orElseThrow();
+        GenevalPromptLine colorAttr = Prompts.official().stream().filter(p -> p.task() == GenevalTask.COLOR_ATTR).findFirst().orElseThrow();
         String a = colorAttr.include().get(0).className();
         String b = colorAttr.include().get(1).className();
         String folder = String.format("%05d", colorAttr.index());
@@ -160,7 +162,7 @@ class GenevalScorerTest {
 
     @Test
     void colourClauseWithoutColourOrClassifierIsBadInput() throws Exception {
-        PromptMetadata colorAttr = Prompts.official().stream().filter(p -> p.task() == GenevalTask.COLOR_ATTR).findFirst().orElseThrow();
+        GenevalPromptLine colorAttr = Prompts.official().stream().filter(p -> p.task() == GenevalTask.COLOR_ATTR).findFirst().orElseThrow();
         String key = String.format("%05d/samples/0000.png", colorAttr.index());
         Path file = Files.writeString(dir.resolve("d.jsonl"), "{\"image\": \"" + key + "\", \"detections\": [{\"class\": \""
                 + colorAttr.include().get(0).className() + "\", \"score\": 0.9, \"box\": [0, 0, 8, 8]}]}\n");

@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import studio.core.data.geneval.GenevalPromptFile;
+import studio.core.data.geneval.GenevalPromptLine;
+import studio.core.data.geneval.GenevalTask;
+import studio.core.data.geneval.Relation;
 
 /**
  * Crafted detections against the official rules (evaluate_images.py at af4902f). Reason strings are the
@@ -17,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class RulesTest {
     private static final ColorLookup GIVEN_COLORS = (className, found) -> found.stream().map(Detection::color).toList();
 
-    static PromptMetadata prompt(String json) {
-        return Prompts.parseLine(json, 0, "test");
+    static GenevalPromptLine prompt(String json) {
+        return GenevalPromptFile.parseLine(json, 0, "test");
     }
 
     static Detection det(String className, double score, double x1, double y1, double x2, double y2) {
@@ -29,11 +33,11 @@ class RulesTest {
         return det(className, score, 0, 0, 10, 10);
     }
 
-    static Verdict judge(PromptMetadata prompt, List<Detection> detections) {
+    static Verdict judge(GenevalPromptLine prompt, List<Detection> detections) {
         return judge(prompt, detections, RuleOptions.OFFICIAL);
     }
 
-    static Verdict judge(PromptMetadata prompt, List<Detection> detections, RuleOptions options) {
+    static Verdict judge(GenevalPromptLine prompt, List<Detection> detections, RuleOptions options) {
         Map<String, List<Detection>> kept = Rules.selectObjects(detections, prompt.task(), options);
         return Rules.evaluate(kept, prompt, GIVEN_COLORS, options);
     }
@@ -48,7 +52,7 @@ class RulesTest {
 
     @Nested
     class SingleObject {
-        final PromptMetadata bench = prompt("{\"tag\": \"single_object\", \"include\": [{\"class\": \"bench\", \"count\": 1}], \"prompt\": \"a photo of a bench\"}");
+        final GenevalPromptLine bench = prompt("{\"tag\": \"single_object\", \"include\": [{\"class\": \"bench\", \"count\": 1}], \"prompt\": \"a photo of a bench\"}");
 
         @Test
         void scoreMustBeStrictlyAboveThePointThreeThreshold() {
@@ -65,7 +69,7 @@ class RulesTest {
 
     @Nested
     class TwoObject {
-        final PromptMetadata benchAndBall = prompt("{\"tag\": \"two_object\", \"include\": [{\"class\": \"bench\", \"count\": 1}, "
+        final GenevalPromptLine benchAndBall = prompt("{\"tag\": \"two_object\", \"include\": [{\"class\": \"bench\", \"count\": 1}, "
                 + "{\"class\": \"sports ball\", \"count\": 1}], \"prompt\": \"a photo of a bench and a sports ball\"}");
 
         @Test
@@ -82,7 +86,7 @@ class RulesTest {
 
     @Nested
     class Counting {
-        final PromptMetadata twoClocks = prompt("{\"tag\": \"counting\", \"include\": [{\"class\": \"clock\", \"count\": 2}], "
+        final GenevalPromptLine twoClocks = prompt("{\"tag\": \"counting\", \"include\": [{\"class\": \"clock\", \"count\": 2}], "
                 + "\"exclude\": [{\"class\": \"clock\", \"count\": 3}], \"prompt\": \"a photo of two clocks\"}");
 
         @Test
@@ -102,13 +106,13 @@ class RulesTest {
         void detectionsBetweenPointThreeAndPointNineDoNotCountHere() {
             fail(judge(twoClocks, List.of(det("clock", 0.95), det("clock", 0.89))), "expected clock>=2, found 1");
             // The same detections satisfy a two_object-style prompt, whose threshold is 0.3.
-            PromptMetadata twoObject = prompt("{\"tag\": \"two_object\", \"include\": [{\"class\": \"clock\", \"count\": 2}], \"prompt\": \"p\"}");
+            GenevalPromptLine twoObject = prompt("{\"tag\": \"two_object\", \"include\": [{\"class\": \"clock\", \"count\": 2}], \"prompt\": \"p\"}");
             pass(judge(twoObject, List.of(det("clock", 0.95), det("clock", 0.89))));
         }
 
         @Test
         void excludeAndIncludeCanBothFail() {
-            PromptMetadata mixed = prompt("{\"tag\": \"counting\", \"include\": [{\"class\": \"cat\", \"count\": 2}], "
+            GenevalPromptLine mixed = prompt("{\"tag\": \"counting\", \"include\": [{\"class\": \"cat\", \"count\": 2}], "
                     + "\"exclude\": [{\"class\": \"dog\", \"count\": 1}], \"prompt\": \"p\"}");
             fail(judge(mixed, List.of(det("cat", 0.99), det("dog", 0.95))), "expected cat>=2, found 1\nexpected dog<1, found 1");
         }
@@ -123,10 +127,10 @@ class RulesTest {
             assertEquals(16, kept.size());
             assertEquals(twenty.get(19), kept.get(0));
             assertEquals(twenty.get(4), kept.get(15));
-            PromptMetadata sixteen = prompt("{\"tag\": \"counting\", \"include\": [{\"class\": \"clock\", \"count\": 16}], "
+            GenevalPromptLine sixteen = prompt("{\"tag\": \"counting\", \"include\": [{\"class\": \"clock\", \"count\": 16}], "
                     + "\"exclude\": [{\"class\": \"clock\", \"count\": 17}], \"prompt\": \"p\"}");
             pass(judge(sixteen, twenty));
-            PromptMetadata seventeen = prompt("{\"tag\": \"counting\", \"include\": [{\"class\": \"clock\", \"count\": 17}], \"prompt\": \"p\"}");
+            GenevalPromptLine seventeen = prompt("{\"tag\": \"counting\", \"include\": [{\"class\": \"clock\", \"count\": 17}], \"prompt\": \"p\"}");
             fail(judge(seventeen, twenty), "expected clock>=17, found 16");
         }
 
@@ -165,7 +169,7 @@ class RulesTest {
 
     @Nested
     class Colors {
-        final PromptMetadata blueHydrant = prompt("{\"tag\": \"colors\", \"include\": [{\"class\": \"fire hydrant\", \"count\": 1, \"color\": \"blue\"}], "
+        final GenevalPromptLine blueHydrant = prompt("{\"tag\": \"colors\", \"include\": [{\"class\": \"fire hydrant\", \"count\": 1, \"color\": \"blue\"}], "
                 + "\"prompt\": \"a photo of a blue fire hydrant\"}");
 
         @Test
@@ -187,7 +191,7 @@ class RulesTest {
 
         @Test
         void tallyListsColoursInTheOfficialOrder() {
-            PromptMetadata threeRed = prompt("{\"tag\": \"colors\", \"include\": [{\"class\": \"cup\", \"count\": 3, \"color\": \"red\"}], \"prompt\": \"p\"}");
+            GenevalPromptLine threeRed = prompt("{\"tag\": \"colors\", \"include\": [{\"class\": \"cup\", \"count\": 3, \"color\": \"red\"}], \"prompt\": \"p\"}");
             List<Detection> cups = List.of(det("cup", 0.9).withColor("white"), det("cup", 0.8).withColor("red"), det("cup", 0.7).withColor("orange"));
             fail(judge(threeRed, cups), "expected red cup>=3, found 1 red; and 1 red, 1 orange, 1 white");
         }
@@ -195,7 +199,7 @@ class RulesTest {
 
     @Nested
     class ColorAttribution {
-        final PromptMetadata greenCupRedPizza = prompt("{\"tag\": \"color_attr\", \"include\": [{\"class\": \"cup\", \"count\": 1, \"color\": \"green\"}, "
+        final GenevalPromptLine greenCupRedPizza = prompt("{\"tag\": \"color_attr\", \"include\": [{\"class\": \"cup\", \"count\": 1, \"color\": \"green\"}, "
                 + "{\"class\": \"pizza\", \"count\": 1, \"color\": \"red\"}], \"prompt\": \"a photo of a green cup and a red pizza\"}");
 
         @Test
@@ -217,7 +221,7 @@ class RulesTest {
 
     @Nested
     class Position {
-        final PromptMetadata dogRightOfBear = prompt("{\"tag\": \"position\", \"include\": [{\"class\": \"teddy bear\", \"count\": 1}, "
+        final GenevalPromptLine dogRightOfBear = prompt("{\"tag\": \"position\", \"include\": [{\"class\": \"teddy bear\", \"count\": 1}, "
                 + "{\"class\": \"dog\", \"count\": 1, \"position\": [\"right of\", 0]}], \"prompt\": \"a photo of a dog right of a teddy bear\"}");
         final Detection bear = det("teddy bear", 0.9, 0, 0, 10, 10);
 
@@ -272,7 +276,7 @@ class RulesTest {
 
         @Test
         void everyObjectMustHaveTheRelationToEveryTarget() {
-            PromptMetadata dogRightOfTwoBears = prompt("{\"tag\": \"position\", \"include\": [{\"class\": \"teddy bear\", \"count\": 2}, "
+            GenevalPromptLine dogRightOfTwoBears = prompt("{\"tag\": \"position\", \"include\": [{\"class\": \"teddy bear\", \"count\": 2}, "
                     + "{\"class\": \"dog\", \"count\": 1, \"position\": [\"right of\", 0]}], \"prompt\": \"p\"}");
             Detection farBear = det("teddy bear", 0.8, 100, 0, 110, 10);
             fail(judge(dogRightOfTwoBears, List.of(bear, farBear, dogAt(20, 0))), "expected dog right of target, found left of target");

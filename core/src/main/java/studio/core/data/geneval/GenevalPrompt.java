@@ -1,17 +1,27 @@
 package studio.core.data.geneval;
 
 import java.util.List;
+import java.util.Objects;
 
-/** One line of GenEval's {@code evaluation_metadata.jsonl}; {@code exclude} is empty except on counting lines. */
-public record GenevalPrompt(String tag, List<GenevalClause> include, List<GenevalClause> exclude, String prompt) {
-    /** GenEval's six tasks, in the order the official file lists them. */
-    public static final List<String> TAGS = List.of("single_object", "two_object", "counting", "colors", "position", "color_attr");
-    /** GenEval's colours ({@code COLORS} in evaluate_images.py). */
-    public static final List<String> COLORS = List.of("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white");
-    public static final List<String> RELATIONS = List.of("left of", "right of", "above", "below");
-
+/**
+ * What one line of a GenEval {@code evaluation_metadata.jsonl} says (EVAL.md §1.1). A line read from a
+ * file is a {@link GenevalPromptLine}, which adds its index and its exact JSON text.
+ *
+ * @param task    the tag
+ * @param include clauses ANDed; include #0 is the reference group of a position prompt
+ * @param exclude clauses ORed (only counting prompts have them in the official file)
+ * @param prompt  the text prompt
+ */
+public record GenevalPrompt(GenevalTask task, List<GenevalClause> include, List<GenevalClause> exclude, String prompt) {
     public GenevalPrompt {
+        Objects.requireNonNull(task, "task");
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
+        Objects.requireNonNull(prompt, "prompt");
+    }
+
+    /** The tag as written in {@code evaluation_metadata.jsonl} and results.jsonl. */
+    public String tag() {
+        return task.tag();
     }
 }

@@ -1,42 +1,48 @@
 package studio.core.data.geneval;
 
-/** The per-task clause shapes of GenEval's prompt file (EVAL.md §1.1), checked line by line. */
+import java.util.List;
+
+/**
+ * The per-task clause shapes of a dataset's GenEval prompt file (EVAL.md §1.1), as the official
+ * {@code create_prompts.py} makes them. The evaluator itself scores any combination of clauses, so only
+ * {@link GenevalPromptFile.Checks#dataset} checks these.
+ */
 final class GenevalRules {
     private GenevalRules() {}
 
-    static void checkShape(GenevalPrompt p) {
-        int n = p.include().size();
-        switch (p.tag()) {
-            case "single_object" -> require(n == 1 && p.include().get(0).count() == 1, "single_object needs one include with count 1");
-            case "two_object" -> require(n == 2, "two_object needs two includes");
-            case "counting" -> {
-                require(n == 1 && p.exclude().size() == 1, "counting needs one include and one exclude");
-                GenevalClause in = p.include().get(0);
-                GenevalClause out = p.exclude().get(0);
-                require(in.className().equals(out.className()) && out.count() == in.count() + 1,
-                        "counting's exclude must be the same class with count N+1");
-            }
-            case "colors" -> require(n == 1 && p.include().get(0).color() != null, "colors needs one include with a color");
-            case "position" -> {
-                require(n == 2 && p.include().get(0).relation() == null && p.include().get(1).relation() != null,
-                        "position needs a reference include and a second include with a position");
-                require(p.include().get(1).relativeTo() == 0, "position must point at include 0");
-            }
-            case "color_attr" -> require(n == 2 && p.include().stream().allMatch(c -> c.color() != null),
-                    "color_attr needs two includes with colors");
-            default -> throw new GenevalPromptFile.PromptException("unknown tag " + p.tag());
+    /** What is wrong with the prompt's shape for its task, or null. */
+    static String shapeProblem(GenevalPrompt p) {
+        List<GenevalClause> include = p.include();
+        int n = include.size();
+        String problem = switch (p.task()) {
+            case SINGLE_OBJECT -> n == 1 && include.get(0).count() == 1 ? null : "single_object needs one include with count 1";
+            case TWO_OBJECT -> n == 2 ? null : "two_object needs two includes";
+            case COUNTING -> counting(p);
+            case COLORS -> n == 1 && include.get(0).color() != null ? null : "colors needs one include with a color";
+            case POSITION -> n == 2 && include.get(0).position() == null && include.get(1).position() != null
+                    ? (include.get(1).position().targetGroup() == 0 ? null : "position must point at include 0")
+                    : "position needs a reference include and a second include with a position";
+            case COLOR_ATTR -> n == 2 && include.stream().allMatch(c -> c.color() != null) ? null : "color_attr needs two includes with colors";
+        };
+        if (problem != null) {
+            return problem;
         }
-        if (!p.tag().equals("counting")) {
-            require(p.exclude().isEmpty(), "only counting lines carry an exclude");
+        if (p.task() != GenevalTask.COUNTING && !p.exclude().isEmpty()) {
+            return "only counting lines carry an exclude";
         }
-        if (!p.tag().equals("position")) {
-            require(p.include().stream().allMatch(c -> c.relation() == null), "only position lines carry a position");
+        if (p.task() != GenevalTask.POSITION && include.stream().anyMatch(c -> c.position() != null)) {
+            return "only position lines carry a position";
         }
+        return null;
     }
 
-    private static void require(boolean ok, String problem) {
-        if (!ok) {
-            throw new GenevalPromptFile.PromptException(problem);
+    private static String counting(GenevalPrompt p) {
+        if (p.include().size() != 1 || p.exclude().size() != 1) {
+            return "counting needs one include and one exclude";
         }
+        GenevalClause in = p.include().get(0);
+        GenevalClause out = p.exclude().get(0);
+        return in.className().equals(out.className()) && out.count() == in.count() + 1
+                ? null : "counting's exclude must be the same class with count N+1";
     }
 }

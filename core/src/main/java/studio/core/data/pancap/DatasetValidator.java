@@ -87,7 +87,7 @@ public final class DatasetValidator {
             if (categories != null) {
                 categories.values().stream().filter(Category::thing).forEach(c -> classes.add(c.name()));
             }
-            GenevalPromptFile.read(prompts, layout.show(prompts), classes, problems);
+            GenevalPromptFile.read(prompts, layout.show(prompts), GenevalPromptFile.Checks.dataset(classes), problems);
         }
         if (Files.exists(layout.root().resolve("world.json")) && dataset != null) {
             WorldCheck.check(layout, problems);

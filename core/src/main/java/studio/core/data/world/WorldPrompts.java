@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Set;
 import studio.core.data.geneval.GenevalClause;
 import studio.core.data.geneval.GenevalPrompt;
+import studio.core.data.geneval.GenevalTask;
+import studio.core.data.geneval.Relation;
 
 /**
  * The world's GenEval-schema prompt file (WORLD.md "GenEval-style prompts"): the six tasks over the
@@ -21,6 +23,7 @@ final class WorldPrompts {
     static final int COLORS = 94;
     static final int POSITION = 100;
     static final int COLOR_ATTR = 100;
+    private static final List<Relation> RELATIONS = List.of(Relation.values());
     /** The prompt suite uses its own random stream, apart from every image's. */
     private static final long PROMPT_INDEX = -1;
 
@@ -47,7 +50,7 @@ final class WorldPrompts {
     private List<GenevalPrompt> singles() {
         List<GenevalPrompt> all = new ArrayList<>();
         for (ShapeClass c : classes) {
-            all.add(new GenevalPrompt("single_object", List.of(GenevalClause.of(c.noun(), 1)), List.of(), photoOf(a(c))));
+            all.add(new GenevalPrompt(GenevalTask.SINGLE_OBJECT, List.of(GenevalClause.of(c.noun(), 1)), List.of(), photoOf(a(c))));
         }
         return all;
     }
@@ -57,7 +60,7 @@ final class WorldPrompts {
         for (ShapeClass x : classes) {
             for (ShapeClass y : classes) {
                 if (x != y) {
-                    all.add(new GenevalPrompt("two_object", List.of(GenevalClause.of(x.noun(), 1), GenevalClause.of(y.noun(), 1)),
+                    all.add(new GenevalPrompt(GenevalTask.TWO_OBJECT, List.of(GenevalClause.of(x.noun(), 1), GenevalClause.of(y.noun(), 1)),
                             List.of(), photoOf(a(x) + " and " + a(y))));
                 }
             }
@@ -69,7 +72,7 @@ final class WorldPrompts {
         List<GenevalPrompt> all = new ArrayList<>();
         for (ShapeClass c : classes) {
             for (int n = 2; n <= 4; n++) {
-                all.add(new GenevalPrompt("counting", List.of(GenevalClause.of(c.noun(), n)), List.of(GenevalClause.of(c.noun(), n + 1)),
+                all.add(new GenevalPrompt(GenevalTask.COUNTING, List.of(GenevalClause.of(c.noun(), n)), List.of(GenevalClause.of(c.noun(), n + 1)),
                         photoOf(Phrasing.number(n) + " " + c.plural())));
             }
         }
@@ -79,7 +82,7 @@ final class WorldPrompts {
     private GenevalPrompt colourPrompt() {
         ShapeClass c = random.pick(classes);
         WorldColour k = random.pick(colours);
-        return new GenevalPrompt("colors", List.of(GenevalClause.of(c.noun(), 1).withColor(k.word())), List.of(),
+        return new GenevalPrompt(GenevalTask.COLORS, List.of(GenevalClause.of(c.noun(), 1).withColor(k.word())), List.of(),
                 photoOf(Phrasing.withArticle(k.word() + " " + c.noun())));
     }
 
@@ -90,10 +93,10 @@ final class WorldPrompts {
         while (other == reference) {
             other = random.pick(classes);
         }
-        String relation = random.pick(GenevalPrompt.RELATIONS);
-        return new GenevalPrompt("position",
-                List.of(GenevalClause.of(reference.noun(), 1), GenevalClause.of(other.noun(), 1).at(relation, 0)), List.of(),
-                photoOf(a(other) + " " + relation + " " + a(reference)));
+        Relation relation = random.pick(RELATIONS);
+        return new GenevalPrompt(GenevalTask.POSITION,
+                List.of(GenevalClause.of(reference.noun(), 1), GenevalClause.of(other.noun(), 1).withPosition(relation, 0)), List.of(),
+                photoOf(a(other) + " " + relation.text() + " " + a(reference)));
     }
 
     private GenevalPrompt colourAttrPrompt() {
@@ -104,7 +107,7 @@ final class WorldPrompts {
         }
         WorldColour kx = random.pick(colours);
         WorldColour ky = random.pick(colours);
-        return new GenevalPrompt("color_attr",
+        return new GenevalPrompt(GenevalTask.COLOR_ATTR,
                 List.of(GenevalClause.of(x.noun(), 1).withColor(kx.word()), GenevalClause.of(y.noun(), 1).withColor(ky.word())),
                 List.of(), photoOf(Phrasing.withArticle(kx.word() + " " + x.noun()) + " and " + Phrasing.withArticle(ky.word() + " " + y.noun())));
     }

@@ -150,8 +150,8 @@ class DatasetValidatorTest {
         lines.set(2, "{\"tag\": \"colors\", \"include\": [{\"class\": \"star\", \"count\": 1, \"color\": \"teal\"}], \"prompt\": \"x\"}");
         Files.write(prompts, lines);
         List<String> found = violations();
-        assertTrue(any(found, "evaluation_metadata.jsonl:2: include[0].class: 'dog'"), found.toString());
-        assertTrue(any(found, "evaluation_metadata.jsonl:3: include[0].color: 'teal'"), found.toString());
+        assertTrue(any(found, "evaluation_metadata.jsonl:2: \"include[0].class\" is \"dog\", not a class of the dataset"), found.toString());
+        assertTrue(any(found, "evaluation_metadata.jsonl:3: \"include[0].color\" is \"teal\""), found.toString());
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import studio.core.data.geneval.GenevalPrompt;
 import studio.core.data.geneval.GenevalPromptFile;
+import studio.core.data.geneval.GenevalPromptLine;
 
 class WorldPromptsTest {
     @Test
@@ -22,7 +23,10 @@ class WorldPromptsTest {
         assertEquals(Map.of("single_object", 80L, "two_object", 99L, "counting", 80L, "colors", 94L, "position", 100L, "color_attr", 100L), perTag);
         Set<String> classes = Arrays.stream(ShapeClass.values()).map(ShapeClass::noun).collect(Collectors.toSet());
         for (GenevalPrompt p : prompts) {
-            assertEquals(p, GenevalPromptFile.parseLine(GenevalPromptFile.toLine(p), classes));
+            String line = GenevalPromptFile.toLine(p);
+            GenevalPromptLine read = GenevalPromptFile.parseLine(line, 0, "world", GenevalPromptFile.Checks.dataset(classes));
+            assertEquals(p, read.spec());
+            assertEquals(line, read.json());
         }
         assertEquals(94, prompts.stream().filter(p -> p.tag().equals("colors")).distinct().count());
         assertTrue(prompts.stream().anyMatch(p -> p.prompt().equals("a photo of an orange circle")

@@ -176,7 +176,8 @@ public final class DiffusionTrainer {
         if (!Files.isDirectory(dir)) {
             throw new BadInputException("data.dir", "no such dataset folder: " + dir);
         }
-        Buckets buckets = Buckets.of(c.data().resolution(), 16, c.data().buckets());
+        // sides a multiple of VAE factor × patch 2 (16 for SD3, SD3.md §2.5)
+        Buckets buckets = Buckets.of(c.data().resolution(), deps.latents().factor() * 2, c.data().buckets());
         TrainData data = TrainData.prepare(dir, buckets, deps.latents(), deps.text(), cache,
                 c.validation().every() > 0 ? c.validation().prompts() : List.of(), deps.log());
         deps.log().accept(String.format("data: %d of %d samples usable, %d skipped; cache %d hits, %d misses",

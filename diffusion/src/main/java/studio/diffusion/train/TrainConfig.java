@@ -38,8 +38,8 @@ public record TrainConfig(String task, String outputDir, long seed, int steps, i
     public record Model(String path, String preset, String precision, String device) {}
 
     /**
-     * @param latent "pixel" ({@link PixelLatents}); the SD3 VAE once studio.diffusion.vae is in main
-     * @param text "hashed" ({@link HashedWords}); the SD3 text encoders once studio.diffusion.text is in main
+     * @param latent "pixel" ({@link PixelLatents}) or "vae:&lt;diffusers vae/ folder&gt;" ({@link VaeLatents})
+     * @param text "hashed" ({@link HashedWords}) or "sd3:&lt;diffusers SD3 folder&gt;" ({@link Sd3Text}: CLIP-L/G + T5)
      * @param textTokens context length T of the conditioning (diffusers' SD3 trainer: 77 T5 tokens)
      * @param cacheDir latent / text-output cache folder shared across runs; empty → {@code <output_dir>/cache}
      */

@@ -19,7 +19,7 @@ import studio.diffusion.mmdit.DenoiserBench;
  * Compare with the PyTorch eager scripts under {@code tools/reference/} run on the same machine.
  */
 @Command(name = "bench", description = "Measure speed; prints JSON.",
-        subcommands = {BenchCommand.Kernels.class, BenchCommand.Denoiser.class})
+        subcommands = {BenchCommand.Kernels.class, BenchCommand.Denoiser.class, BenchCommand.Train.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -100,6 +100,48 @@ final class BenchCommand implements Runnable {
             }
             printJson(spec, DenoiserBench.run(config, res, batch, tokens, Devices.parse(device, "--device"),
                     Precision.parse(dtype), runs, warmup));
+            return Main.EXIT_OK;
+        }
+    }
+
+    /** LoRA training steps on random weights: ms/step, images/s, peak RSS. */
+    @Command(name = "train", description = "LoRA training steps on random weights; compare tools/reference/bench_train.py.")
+    static final class Train implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--config", defaultValue = "tiny", description = "tiny, sd3-medium, sd3.5-medium, sd3.5-large")
+        String config;
+
+        @Option(names = "--res", defaultValue = "256", description = "image side in pixels (latent = res/8)")
+        int res;
+
+        @Option(names = "--batch", defaultValue = "1")
+        int batch;
+
+        @Option(names = "--tokens", defaultValue = "154", description = "context tokens (77 CLIP + 77 T5, diffusers' SD3 trainer)")
+        int tokens;
+
+        @Option(names = "--rank", defaultValue = "4")
+        int rank;
+
+        @Option(names = "--steps", defaultValue = "5", description = "timed steps")
+        int steps;
+
+        @Option(names = "--warmup", defaultValue = "2")
+        int warmup;
+
+        @Option(names = "--dtype", defaultValue = "f32")
+        String dtype;
+
+        @Override
+        public Integer call() throws Exception {
+            if (steps < 1 || warmup < 0 || batch < 1 || tokens < 1 || rank < 1 || res % 16 != 0) {
+                throw new BadInputException("--steps/--warmup/--batch/--tokens/--rank/--res",
+                        "need steps, batch, tokens, rank >= 1, warmup >= 0, res a multiple of 16");
+            }
+            printJson(spec, studio.diffusion.train.TrainBench.run(config, res, batch, tokens, rank, steps, warmup,
+                    Precision.parse(dtype)));
             return Main.EXIT_OK;
         }
     }

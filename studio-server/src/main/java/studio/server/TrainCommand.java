@@ -1,0 +1,123 @@
+package studio.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import studio.core.BadInputException;
+import studio.core.config.Configs;
+import studio.core.train.ConsoleProgress;
+import studio.core.train.NonFiniteLossException;
+import studio.diffusion.train.DiffusionTrainer;
+import studio.diffusion.train.TrainConfig;
+import studio.diffusion.train.TrainTask;
+
+/**
+ * {@code studio train --config FILE.json [--set k=v]... [--resume RUN_DIR]}: the config's {@code task} picks the
+ * trainer ({@link #TASKS}): "lora" and "full" train the MMDiT ({@link TrainTask}). The resolved config is printed
+ * once and stored in the run folder and every checkpoint. With {@code --resume} the config stored in the run's
+ * newest checkpoint is used (plus any --set), and the run continues exactly where that checkpoint left it.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train from a JSON config (task: lora, full); --resume RUN_DIR continues a run exactly.")
+final class TrainCommand implements Callable<Integer> {
+
+    /** One trainer: resolves its config and runs it, printing to the CLI. */
+    interface Task {
+        int run(ObjectNode user, List<String> sets, String resumeConfig, boolean resume, CommandSpec spec) throws Exception;
+    }
+
+    /** task name → trainer; the captioner's "pancaper" joins here. */
+    static final Map<String, Task> TASKS = Map.of("lora", TrainCommand::diffusion, "full", TrainCommand::diffusion);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", description = "the run's JSON config (keys of the task's preset; see configs/train/)")
+    Path config;
+
+    @Option(names = "--set", description = "override a key: --set optimizer.lr=1e-4 (repeatable)")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--resume", description = "a run folder to continue from its newest checkpoint")
+    Path resume;
+
+    @Override
+    public Integer call() throws Exception {
+        if (config == null && resume == null) {
+            throw new BadInputException("--config", "give a config file, or --resume RUN_DIR");
+        }
+        ObjectNode user = config == null ? null : Configs.file(config);
+        String stored = resume == null ? null : DiffusionTrainer.storedConfig(resume);
+        if (resume != null) {
+            sets = new ArrayList<>(sets);
+            sets.add("output_dir=" + resume);
+        }
+        String task = taskOf(stored != null ? (ObjectNode) new ObjectMapper().readTree(stored) : user, sets);
+        Task t = TASKS.get(task);
+        if (t == null) {
+            throw new BadInputException("task", "unknown '" + task + "'; this build trains " + TASKS.keySet());
+        }
+        return t.run(user, sets, stored, resume != null, spec);
+    }
+
+    /** The task: the last --set task=..., else the file's "task", else the diffusion preset's ("lora"). */
+    static String taskOf(ObjectNode user, List<String> sets) {
+        String task = user != null && user.hasNonNull("task") ? user.get("task").asText() : "lora";
+        for (String s : sets) {
+            if (s.startsWith("task=")) {
+                task = s.substring(5).trim();
+            }
+        }
+        return task;
+    }
+
+    private static int diffusion(ObjectNode user, List<String> sets, String stored, boolean resume, CommandSpec spec)
+            throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ObjectNode base = stored != null ? (ObjectNode) new ObjectMapper().readTree(stored) : user;
+        TrainConfig c = Configs.resolve(TrainConfig.preset(), base, sets, TrainConfig.class,
+                stored != null ? "stored config" : "config");
+        c.check();
+        out.println("resolved config:\n" + Configs.toJson(c));
+        out.flush();
+        try {
+            DiffusionTrainer.Result r = TrainTask.run(c, resume, new ConsoleProgress(err, System.console() != null),
+                    line -> {
+                        err.println(line);
+                        err.flush();
+                    });
+            out.println(summary(r));
+            return Main.EXIT_OK;
+        } catch (NonFiniteLossException e) {
+            err.println("error: " + e.getMessage());
+            return Main.EXIT_INTERNAL;
+        }
+    }
+
+    private static String summary(DiffusionTrainer.Result r) throws Exception {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("run_dir", r.runDir().toString());
+        s.put("steps", r.steps());
+        s.put("last_loss", r.lastLoss());
+        s.put("weights", r.weights().toString());
+        s.put("skipped_samples", r.skipped());
+        s.put("cache_hits", r.cacheHits());
+        s.put("cache_misses", r.cacheMisses());
+        s.put("validation_video", r.video() == null ? null : r.video().toString());
+        JsonNode n = new ObjectMapper().valueToTree(s);
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(n);
+    }
+}

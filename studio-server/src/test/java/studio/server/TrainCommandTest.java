@@ -1,0 +1,57 @@
+package studio.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code studio train} on the committed tiny preset (a few steps), resume, and bad input. */
+class TrainCommandTest {
+    private static final Path PRESET = Path.of("../configs/train/lora-tiny.json");
+
+    @TempDir
+    Path dir;
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void trainsTheTinyPresetThenResumesItLonger() throws Exception {
+        Path runDir = dir.resolve("run");
+        String[] r = run("train", "--config", PRESET.toString(), "--set", "output_dir=" + runDir,
+                "--set", "data.dir=" + dir.resolve("world"), "--set", "data.world.count=4", "--set", "steps=2",
+                "--set", "checkpoint.every=1", "--set", "validation.every=0", "--set", "eval_every=0",
+                "--set", "log_every=1");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].startsWith("resolved config:"), r[1]);
+        assertTrue(r[1].contains("\"last_loss\""), r[1]);
+        assertTrue(Files.exists(runDir.resolve("pytorch_lora_weights.safetensors")));
+        assertTrue(Files.readString(runDir.resolve("config.json")).contains("\"steps\" : 2"));
+        String[] again = run("train", "--resume", runDir.toString(), "--set", "steps=3");
+        assertEquals("0", again[0], again[2]);
+        assertTrue(again[2].contains("resuming from"), again[2]);
+        assertEquals(3, Files.readAllLines(runDir.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
+    void unknownTaskAndUnknownKeyAreBadInput() throws Exception {
+        Path cfg = dir.resolve("x.json");
+        Files.writeString(cfg, "{\"task\": \"pancaper2\"}");
+        String[] r = run("train", "--config", cfg.toString());
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("unknown 'pancaper2'"), r[2]);
+        String[] k = run("train", "--config", PRESET.toString(), "--set", "optimizer.lrr=1");
+        assertEquals("2", k[0]);
+        assertTrue(k[2].contains("optimizer.lrr"), k[2]);
+        assertEquals("2", run("train")[0]);
+    }
+}

@@ -40,23 +40,33 @@ final class PatchEmbed {
         NDArray t = Conv2d.conv2d(x, projWeight, projBias, new Shape(p, p), new Shape(0, 0), new Shape(1, 1), 1)
                 .singletonOrThrow(); // [B, D, h, w]
         t = t.reshape(b, config.hidden(), h * w).transpose(0, 2, 1);
-        return t.add(crop(h, w));
+        if (posEmbed.hasGradient()) {
+            // pos_embed is being trained (full-parameter training): crop it afresh in this step's scope, so the
+            // crop is part of this step's graph; a cached crop would carry the autograd history of the step that
+            // made it (and a resumed run, which makes it later, would train differently).
+            NDArray pos = crop(h, w, false);
+            pos.attach(t.getManager());
+            return t.add(pos);
+        }
+        return t.add(crop(h, w, true));
     }
 
     /** Rows top..top+h−1, columns left..left+w−1 of the M×M table, top = (M−h)//2, left = (M−w)//2 → [1, h·w, D]. */
-    private NDArray crop(long h, long w) {
+    private NDArray crop(long h, long w, boolean cached) {
         int m = config.posEmbedMaxSize();
         if (h > m || w > m) {
             throw new BadInputException("hidden_states", "latent grid " + h + "×" + w + " patches exceeds pos_embed_max_size "
                     + m + " (at most " + m * config.patchSize() + " latent pixels per side)");
         }
-        return crops.computeIfAbsent(h * 100_000 + w, k -> {
-            long top = (m - h) / 2;
-            long left = (m - w) / 2;
-            try (NDArray grid = posEmbed.reshape(m, m, config.hidden());
-                 NDArray cut = grid.get(new NDIndex("{}:{}, {}:{}", top, top + h, left, left + w))) {
-                return cut.reshape(1, h * w, config.hidden()); // libtorch keeps the storage alive
-            }
-        });
+        return cached ? crops.computeIfAbsent(h * 100_000 + w, k -> cut(h, w, m)) : cut(h, w, m);
+    }
+
+    private NDArray cut(long h, long w, int m) {
+        long top = (m - h) / 2;
+        long left = (m - w) / 2;
+        try (NDArray grid = posEmbed.reshape(m, m, config.hidden());
+             NDArray cut = grid.get(new NDIndex("{}:{}, {}:{}", top, top + h, left, left + w))) {
+            return cut.reshape(1, h * w, config.hidden()); // libtorch keeps the storage alive
+        }
     }
 }

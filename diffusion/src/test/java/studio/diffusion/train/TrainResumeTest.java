@@ -55,6 +55,27 @@ class TrainResumeTest {
         assertSameTensors(straight.resolve("ema_" + Trainables.LORA_FILE), killed.resolve("ema_" + Trainables.LORA_FILE));
     }
 
+    /** Full-parameter mode: 2 steps, then --resume to 4 (in this JVM), equals 4 straight steps; EMA and moments restored. */
+    @Test
+    void fullParameterRunResumesExactly() throws Exception {
+        Path data = TinyRuns.world(dir, 3);
+        String[] sets = {"task=full", "checkpoint.every=2", "ema.enabled=true", "ema.decay=0.5", "data.caption=mix"};
+        Path straight = dir.resolve("full-straight");
+        TinyRuns.run(TinyRuns.config(data, straight, concat(sets, "steps=4")), false);
+        Path split = dir.resolve("full-split");
+        TinyRuns.run(TinyRuns.config(data, split, concat(sets, "steps=2")), false);
+        TinyRuns.run(TinyRuns.config(data, split, concat(sets, "steps=4")), true);
+        assertEquals(TinyRuns.losses(straight), TinyRuns.losses(split));
+        assertSameTensors(straight.resolve(Trainables.FULL_FILE), split.resolve(Trainables.FULL_FILE));
+        assertSameTensors(straight.resolve("ema_" + Trainables.FULL_FILE), split.resolve("ema_" + Trainables.FULL_FILE));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     private Process child(String mode, Path data, Path out) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), TrainChild.class.getName(),

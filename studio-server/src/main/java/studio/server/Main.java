@@ -28,6 +28,7 @@ import studio.core.BadInputException;
             CheckCommand.class,
             EvalCommand.class,
             BenchCommand.class,
+            ServeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

@@ -18,8 +18,8 @@ import studio.server.work.ImageGenerator;
  * A fast stand-in for the pipeline: reports every step, writes a flat-coloured PNG per image (or a given picture),
  * and records which threads called it. {@link #hold()} makes the next calls wait at step 1 until {@link #release()}.
  */
-final class FakeGenerator implements ImageGenerator {
-    final Set<String> threads = ConcurrentHashMap.newKeySet();
+public final class FakeGenerator implements ImageGenerator {
+    public final Set<String> threads = ConcurrentHashMap.newKeySet();
     final AtomicInteger calls = new AtomicInteger();
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private final CountDownLatch entered = new CountDownLatch(1);

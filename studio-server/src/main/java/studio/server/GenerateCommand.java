@@ -26,12 +26,16 @@ import studio.diffusion.pipeline.GenerationInfo;
 import studio.diffusion.pipeline.GenerationRequest;
 import studio.diffusion.pipeline.LoraSpec;
 import studio.diffusion.pipeline.ModelFolder;
-import studio.diffusion.pipeline.PromptReport;
+import studio.diffusion.pipeline.PromptConditioner;
 import studio.diffusion.pipeline.TextToImage;
+import studio.diffusion.sampling.Guidance;
+import studio.diffusion.text.TokenReport;
 
 /**
  * {@code studio generate} (ARCHITECTURE.md CLI contract): one request through {@link TextToImage}, PNGs with the
- * generation parameters, the token report on stdout, progress on stderr.
+ * generation parameters, the token report on stdout (tokens per encoder and the exact text each one dropped),
+ * progress on stderr. Prompts are encoded by the model folder's text encoders ({@link PromptConditioner}) unless
+ * {@code --embeddings} gives precomputed ones.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Text to image with an SD3-style model (a diffusers folder or a name under models/).")
@@ -53,8 +57,25 @@ final class GenerateCommand implements Callable<Integer> {
         Path promptFile;
     }
 
+    @Option(names = "--prompt-2", description = "CLIP-G's prompt (diffusers' prompt_2; default: the prompt)")
+    String prompt2;
+
+    @Option(names = "--prompt-3", description = "T5's prompt (diffusers' prompt_3; default: the prompt)")
+    String prompt3;
+
     @Option(names = "--negative", defaultValue = "", description = "negative prompt (default none)")
     String negative;
+
+    @Option(names = "--negative-2", description = "CLIP-G's negative prompt (default: the negative prompt)")
+    String negative2;
+
+    @Option(names = "--negative-3", description = "T5's negative prompt (default: the negative prompt)")
+    String negative3;
+
+    @Option(names = "--slg", defaultValue = "auto", description = "skip-layer guidance on, off or auto: SD3.5-medium's"
+            + " recipe (layers 7, 8, 9, scale 2.8, 1-20%% of steps; with CFG only), auto = on for SD3.5-medium-shaped"
+            + " transformers (default ${DEFAULT-VALUE})")
+    String slg;
 
     @Option(names = "--steps", defaultValue = "28", description = "sampler steps (default ${DEFAULT-VALUE})")
     int steps;
@@ -111,14 +132,10 @@ final class GenerateCommand implements Callable<Integer> {
         List<LoraSpec> specs = new ArrayList<>();
         loras.forEach(l -> specs.add(LoraSpec.parse(l)));
         long started = System.nanoTime();
-        try (TextToImage pipe = TextToImage.load(folder, Devices.parse(device, "--device"), Precision.parse(dtype, "--dtype"),
-                conditionerLoader(prompt), Map.of("studio", new Main.Version().getVersion()[0]))) {
-            int side = pipe.transformer().config().sampleSize() * pipe.vae().config().scaleFactor();
-            GenerationRequest r = GenerationRequest.builder(prompt).negative(negative)
-                    .seed(seed != null ? seed : new SecureRandom().nextInt(Integer.MAX_VALUE)).steps(steps)
-                    .guidance(guidance).size(width != null ? width : side, height != null ? height : side).batch(batch)
-                    .sampler(sampler).t5Length(t5Length).loras(specs).freeEncoders(!keepEncoders)
-                    .denoisingFrames(video != null).build();
+        Precision precision = Precision.parse(dtype, "--dtype");
+        try (TextToImage pipe = TextToImage.load(folder, Devices.parse(device, "--device"), precision,
+                conditionerLoader(prompt, precision), Map.of("studio", new Main.Version().getVersion()[0]))) {
+            GenerationRequest r = request(prompt, pipe, specs);
             Generation g = pipe.generate(r, progress(stderr));
             report(stdout, g.infos().get(0));
             write(stdout, g, r);
@@ -127,6 +144,26 @@ final class GenerateCommand implements Callable<Integer> {
                     g.seconds().get("decode"));
         }
         return Main.EXIT_OK;
+    }
+
+    private GenerationRequest request(String prompt, TextToImage pipe, List<LoraSpec> specs) {
+        int side = pipe.transformer().config().sampleSize() * pipe.vae().config().scaleFactor();
+        return GenerationRequest.builder(prompt).prompt2(prompt2).prompt3(prompt3).negative(negative)
+                .negative2(negative2).negative3(negative3)
+                .seed(seed != null ? seed : new SecureRandom().nextInt(Integer.MAX_VALUE)).steps(steps)
+                .guidance(guidance).size(width != null ? width : side, height != null ? height : side).batch(batch)
+                .sampler(sampler).t5Length(t5Length).loras(specs).freeEncoders(!keepEncoders)
+                .denoisingFrames(video != null).slg(skipLayer(pipe)).build();
+    }
+
+    /** --slg on/off/auto → the SD3.5-medium recipe or none (SD3.md §2.5). */
+    private Guidance.SkipLayer skipLayer(TextToImage pipe) {
+        switch (slg.toLowerCase(Locale.ROOT)) {
+            case "auto": return pipe.defaultSkipLayer();
+            case "on": return Guidance.SkipLayer.sd35Medium();
+            case "off": return null;
+            default: throw new BadInputException("--slg", "expected on, off or auto, got '" + slg + "'");
+        }
     }
 
     private void checkPaths() {
@@ -152,16 +189,12 @@ final class GenerateCommand implements Callable<Integer> {
         return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
 
-    private TextToImage.ConditionerLoader conditionerLoader(String prompt) {
+    /** The model folder's text encoders in the transformer's dtype, or --embeddings. */
+    private TextToImage.ConditionerLoader conditionerLoader(String prompt, Precision precision) {
         if (embeddings != null) {
             return (folder, manager) -> new EmbeddingsConditioner(embeddings, prompt);
         }
-        // The prompt encoders (CLIP-L, CLIP-G, T5) arrive with the text half of issue 5; until they are merged,
-        // prompts can only be conditioned through --embeddings.
-        return (folder, manager) -> {
-            throw new BadInputException("--embeddings", "this build has no text encoders yet; pass precomputed"
-                    + " prompt embeddings with --embeddings FILE.safetensors");
-        };
+        return PromptConditioner.loader(precision);
     }
 
     private static TextToImage.Progress progress(PrintWriter err) {
@@ -180,9 +213,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** The token report: what each encoder kept and dropped of the prompt and the negative prompt. */
     private static void report(PrintWriter out, GenerationInfo info) {
-        for (PromptReport p : List.of(info.promptReport(), info.negativeReport())) {
+        for (TokenReport p : List.of(info.promptReport(), info.negativeReport())) {
             if (p.encoders().isEmpty()) {
-                continue;
+                continue; // no CFG: the negative prompt was not encoded
             }
             out.println(p == info.promptReport() ? "prompt:" : "negative prompt:");
             p.lines().forEach(l -> out.println("  " + l));

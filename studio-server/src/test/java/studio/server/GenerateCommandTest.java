@@ -74,6 +74,37 @@ class GenerateCommandTest {
         assertTrue(Files.size(tmp.resolve("d.gif")) > 0);
     }
 
+    /** From prompt text through the folder's CLIP-L, CLIP-G and T5: the token report on stdout and in the PNG. */
+    @Test
+    void generatesFromTextWithTheTokenReport(@TempDir Path tmp) throws Exception {
+        String prompt = "a watercolor painting of a lighthouse at sunset with waves crashing against the rocks, two cats"
+                + " and a dog sitting on a wooden bench in a park during autumn, leaves falling, portrait of an old woman"
+                + " with silver hair, soft window light, film grain, shallow depth of field";
+        Path file = tmp.resolve("prompt.txt");
+        Files.writeString(file, prompt + "\n");
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        Path out = tmp.resolve("lighthouse.png");
+        int code = run(o, e, "generate", "--model", MODEL.toString(), "--prompt-file", file.toString(),
+                "--prompt-2", "a lighthouse at sunset", "--negative", "blurry", "--t5-length", "64", "--steps", "2",
+                "--guidance", "3", "--seed", "1", "--out", out.toString());
+        assertEquals(0, code, e.toString());
+        String stdout = o.toString();
+        assertTrue(stdout.contains("prompt:\n  clip_l: 129 tokens of 150 in 2 chunks, nothing dropped\n"
+                + "  clip_g: 11 tokens of 150 in 2 chunks, nothing dropped\n  t5: 198 tokens of 63, dropped: \""), stdout);
+        assertTrue(stdout.contains("negative prompt:\n  clip_l: 6 tokens of 150 in 2 chunks"), stdout);
+        assertTrue(e.toString().contains("free encoders: "), e.toString());
+        JsonNode j = new ObjectMapper().readTree(PngFiles.readText(out).get("studio"));
+        assertEquals("a lighthouse at sunset", j.get("prompt_2").asText());
+        assertEquals(64, j.get("t5_length").asInt());
+        assertEquals(2, j.at("/token_report/prompt/0/chunks").asInt());
+        String dropped = j.at("/token_report/prompt/2/dropped").asText();
+        assertEquals(prompt.substring(j.at("/token_report/prompt/2/dropped_from").asInt()), dropped);
+        assertTrue(dropped.length() > 20 && stdout.contains("dropped: \"" + dropped + "\"\n"), stdout);
+        assertEquals("clip_g", j.at("/token_report/negative_prompt/1/encoder").asText());
+        assertTrue(j.get("skip_layer_guidance").isNull(), "auto SLG is off for a 2-block transformer");
+    }
+
     @Test
     void badInputExitsTwoNamingTheField(@TempDir Path tmp) throws Exception {
         String emb = embeddings(tmp).toString();
@@ -86,7 +117,11 @@ class GenerateCommandTest {
             {"--prompt", "generate", "--model", MODEL.toString(), "--out", png},
             {"--steps", "generate", "--model", MODEL.toString(), "--prompt", "x", "--embeddings", emb, "--steps", "0",
                 "--out", png},
-            {"--embeddings", "generate", "--model", MODEL.toString(), "--prompt", "x", "--out", png},
+            {"--embeddings", "generate", "--model", MODEL.toString(), "--prompt", "x", "--embeddings",
+                tmp.resolve("none.safetensors").toString(), "--out", png},
+            {"--slg", "generate", "--model", MODEL.toString(), "--prompt", "x", "--slg", "on", "--guidance", "3",
+                "--steps", "1", "--out", png},
+            {"--t5-length", "generate", "--model", MODEL.toString(), "--prompt", "x", "--t5-length", "513", "--out", png},
         };
         for (String[] c : cases) {
             StringWriter e = new StringWriter();

@@ -11,9 +11,13 @@ import studio.diffusion.sampling.Samplers;
 final class Denoisers {
     private Denoisers() {}
 
-    /** context/pooled: [2B, …] = cat([uncond, cond]) with CFG, [B, …] without; fp32. */
-    static Samplers.Denoiser of(SD3Transformer model, NDArray context, NDArray pooled, float guidance, int steps) {
-        return guidance > 1f ? Guidance.cfg(model, context, pooled, guidance, null, steps)
+    /**
+     * context/pooled: [2B, …] = cat([uncond, cond]) with CFG, [B, …] without; fp32. Skip-layer guidance (null for
+     * none) runs inside CFG only, as in diffusers (SD3.md §2.5).
+     */
+    static Samplers.Denoiser of(SD3Transformer model, NDArray context, NDArray pooled, float guidance,
+                                Guidance.SkipLayer slg, int steps) {
+        return guidance > 1f ? Guidance.cfg(model, context, pooled, guidance, slg, steps)
                 : conditional(model, context, pooled);
     }
 

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import studio.core.BadInputException;
 import studio.core.safetensors.SafeTensors;
+import studio.diffusion.text.Conditioning;
+import studio.diffusion.text.Prompts;
+import studio.diffusion.text.TokenReport;
 
 /**
  * Conditioning made elsewhere, diffusers' {@code StableDiffusion3Pipeline(prompt_embeds=…)} path: a safetensors
@@ -49,20 +52,20 @@ public final class EmbeddingsConditioner implements Conditioner {
 
     /** Every prompt equal to the positive one gets rows 0/1, any other the negative rows (which must then exist). */
     @Override
-    public Conditioning encode(List<String> prompts, int t5Length, NDManager manager) {
+    public Conditioning encode(List<Prompts> prompts, int t5Length, NDManager manager) {
         NDList ctx = new NDList();
         NDList pooled = new NDList();
-        List<PromptReport> reports = new ArrayList<>();
-        for (String p : prompts) {
-            int base = p.equals(positivePrompt) ? 0 : 2;
+        List<TokenReport> reports = new ArrayList<>();
+        for (Prompts p : prompts) {
+            int base = p.prompt().equals(positivePrompt) ? 0 : 2;
             if (rows[base] == null || rows[base + 1] == null) {
                 throw new BadInputException(file + ": negative_prompt_embeds",
                         "missing; needed for classifier-free guidance (guidance > 1)");
             }
             ctx.add(manager.create(rows[base], new Shape(shapes[base])));
             pooled.add(manager.create(rows[base + 1], new Shape(shapes[base + 1])));
-            reports.add(new PromptReport(p, List.of(new PromptReport.Encoder("embeddings file " + file.getFileName(),
-                    (int) shapes[base][1], (int) shapes[base][1], ""))));
+            reports.add(new TokenReport(List.of(TokenReport.Encoder.whole("embeddings file " + file.getFileName(),
+                    p.prompt(), (int) shapes[base][1]))));
         }
         if (ctx.size() == 2 && !ctx.get(0).getShape().equals(ctx.get(1).getShape())) {
             throw new BadInputException(file.toString(), "negative and positive embeddings differ in shape: "

@@ -13,6 +13,8 @@ import java.util.Map;
 import studio.core.image.PngFiles;
 import studio.core.image.PngTextChunk;
 import studio.core.image.RgbImage;
+import studio.diffusion.sampling.Guidance;
+import studio.diffusion.text.TokenReport;
 
 /**
  * Everything needed to make one image again, stored in its PNG: an AUTOMATIC1111-style {@code parameters} text
@@ -21,7 +23,7 @@ import studio.core.image.RgbImage;
  */
 public record GenerationInfo(String model, String modelPath, GenerationRequest request, long seed, int batchIndex,
                              double shift, String dtype, String device, List<LoraUse> loras,
-                             PromptReport promptReport, PromptReport negativeReport, Map<String, String> versions) {
+                             TokenReport promptReport, TokenReport negativeReport, Map<String, String> versions) {
 
     /** A LoRA as used: file, multiplier, SHA-256. */
     public record LoraUse(String name, String file, float scale, String sha256) {}
@@ -63,6 +65,9 @@ public record GenerationInfo(String model, String modelPath, GenerationRequest r
             s.append(", Lora hashes: \"").append(String.join(", ", hashes)).append('"');
             s.append(", Lora scales: \"").append(String.join(", ", scales)).append('"');
         }
+        if (r.slg() != null) {
+            s.append(", SLG: \"").append(slgLabel(r.slg())).append('"');
+        }
         s.append(", Version: ").append(versions.getOrDefault("studio", "PanCap Studio"));
         return s.toString();
     }
@@ -74,7 +79,11 @@ public record GenerationInfo(String model, String modelPath, GenerationRequest r
         m.put("model", model);
         m.put("model_path", modelPath);
         m.put("prompt", r.prompt());
+        m.put("prompt_2", r.prompt2());
+        m.put("prompt_3", r.prompt3());
         m.put("negative_prompt", r.negative());
+        m.put("negative_prompt_2", r.negative2());
+        m.put("negative_prompt_3", r.negative3());
         m.put("seed", seed);
         m.put("batch_seed", r.seed());
         m.put("batch_index", batchIndex);
@@ -86,6 +95,7 @@ public record GenerationInfo(String model, String modelPath, GenerationRequest r
         m.put("width", r.width());
         m.put("height", r.height());
         m.put("t5_length", r.t5Length());
+        m.put("skip_layer_guidance", r.slg() == null ? null : slgJson(r.slg()));
         m.put("dtype", dtype);
         m.put("device", device);
         List<Map<String, Object>> ls = new ArrayList<>();
@@ -126,6 +136,24 @@ public record GenerationInfo(String model, String modelPath, GenerationRequest r
     /** Writes {@code image} as a PNG with {@link #chunks()}. */
     public void writePng(Path path, RgbImage image) {
         PngFiles.write(path, image, chunks());
+    }
+
+    private static Map<String, Object> slgJson(Guidance.SkipLayer slg) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("layers", slg.layers().stream().sorted().toList());
+        m.put("scale", slg.scale());
+        m.put("start", slg.start());
+        m.put("stop", slg.stop());
+        return m;
+    }
+
+    /** e.g. {@code layers 7 8 9, scale 2.8, 1%-20% of steps}. */
+    static String slgLabel(Guidance.SkipLayer slg) {
+        StringBuilder b = new StringBuilder("layers");
+        slg.layers().stream().sorted().forEach(l -> b.append(' ').append(l));
+        return b.append(", scale ").append(fmt(slg.scale())).append(", ")
+                .append(Math.round(slg.start() * 100)).append("%-").append(Math.round(slg.stop() * 100))
+                .append("% of steps").toString();
     }
 
     private static String fmt(double v) {

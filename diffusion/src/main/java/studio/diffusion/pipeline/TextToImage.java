@@ -18,15 +18,22 @@ import studio.core.image.ImageTensors;
 import studio.core.image.RgbImage;
 import studio.diffusion.lora.Lora;
 import studio.diffusion.lora.LoraNames;
+import studio.diffusion.mmdit.MmditConfig;
 import studio.diffusion.mmdit.SD3Transformer;
+import studio.diffusion.sampling.Guidance;
 import studio.diffusion.sampling.Samplers;
+import studio.diffusion.text.Conditioning;
+import studio.diffusion.text.Prompts;
+import studio.diffusion.text.TokenReport;
 import studio.diffusion.vae.AutoencoderKL;
 
 /**
- * SD3 text-to-image (StableDiffusion3Pipeline, SD3.md §2.5), in four visible memory phases:
+ * SD3 text-to-image (StableDiffusion3Pipeline, SD3.md §2.5), in four visible memory phases, each reported to
+ * {@link Progress#phase} when it ends:
  * <ol>
- *   <li><b>encode</b> the prompts (text encoders resident);</li>
- *   <li><b>free the encoders</b> if asked (T5-XXL alone is 9.5 GB in fp16; reloaded by the next request);</li>
+ *   <li><b>encode</b> the prompts (text encoders resident: loaded by the {@link ConditionerLoader}, by default
+ *       {@link PromptConditioner}, into a sub-manager of their own);</li>
+ *   <li><b>free the encoders</b> (the default; T5-XXL alone is 9.5 GB in fp16; reloaded by the next request);</li>
  *   <li><b>sample</b>: seeded noise → sampler over the MMDiT (+ this request's LoRAs) → latents;</li>
  *   <li><b>decode</b> the latents with the fp32 VAE, one image at a time → 8-bit images.</li>
  * </ol>
@@ -102,6 +109,19 @@ public final class TextToImage implements AutoCloseable {
 
     public AutoencoderKL vae() {
         return vae;
+    }
+
+    /**
+     * The skip-layer guidance a request gets by default: diffusers' SD3.5-medium recipe (layers 7, 8, 9, scale
+     * 2.8, 1 %–20 % of the steps, SD3.md §2.5) when the transformer is SD3.5-medium-shaped, none otherwise.
+     */
+    public Guidance.SkipLayer defaultSkipLayer() {
+        return sd35MediumShaped(transformer.config()) ? Guidance.SkipLayer.sd35Medium() : null;
+    }
+
+    /** 24 MMDiT-X blocks with dual attention (SD3.5-medium, SD3.md §1.4.3): SD3-medium has none, 3.5-large 38 blocks. */
+    static boolean sd35MediumShaped(MmditConfig c) {
+        return c.numLayers() == 24 && !c.dualAttentionLayers().isEmpty();
     }
 
     /** Image sides must be multiples of this: VAE factor × patch size (8 × 2 = 16 for SD3, §2.5). */
@@ -186,6 +206,11 @@ public final class TextToImage implements AutoCloseable {
             throw new BadInputException("--width/--height", "at most " + grid + " pixels per side for this model"
                     + " (pos_embed_max_size " + transformer.config().posEmbedMaxSize() + ")");
         }
+        int depth = transformer.config().numLayers();
+        if (r.slg() != null && r.slg().layers().stream().anyMatch(l -> l >= depth)) {
+            throw new BadInputException("--slg", "layers " + r.slg().layers() + " do not exist in this "
+                    + depth + "-block transformer (SD3.5-medium, which the recipe is for, has 24)");
+        }
     }
 
     /** [neg, pos] (or [pos] without CFG) encoded once, rows repeated to [uncond × B, cond × B]. */
@@ -198,7 +223,7 @@ public final class TextToImage implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         }
-        List<String> prompts = r.cfg() ? List.of(r.negative(), r.prompt()) : List.of(r.prompt());
+        List<Prompts> prompts = r.cfg() ? List.of(r.negatives(), r.prompts()) : List.of(r.prompts());
         Conditioning c = conditioner.encode(prompts, r.t5Length(), run);
         int b = r.batch();
         NDList ctx = new NDList();
@@ -210,9 +235,9 @@ public final class TextToImage implements AutoCloseable {
         return new Conditioning(NDArrays.concat(ctx, 0), NDArrays.concat(pooled, 0), repeat(c.reports(), b));
     }
 
-    private static List<PromptReport> repeat(List<PromptReport> reports, int b) {
-        List<PromptReport> out = new ArrayList<>();
-        for (PromptReport p : reports) {
+    private static List<TokenReport> repeat(List<TokenReport> reports, int b) {
+        List<TokenReport> out = new ArrayList<>();
+        for (TokenReport p : reports) {
             for (int i = 0; i < b; i++) {
                 out.add(p);
             }
@@ -242,7 +267,7 @@ public final class TextToImage implements AutoCloseable {
                            Progress progress) {
         NDArray x = noise.duplicate();
         x.attach(run);
-        Samplers.Denoiser d = Denoisers.of(transformer, c.context(), c.pooled(), r.guidance(), r.steps());
+        Samplers.Denoiser d = Denoisers.of(transformer, c.context(), c.pooled(), r.guidance(), r.slg(), r.steps());
         long t0 = System.nanoTime();
         Samplers.StepCallback cb = s -> {
             if (r.denoisingFrames()) {
@@ -269,8 +294,8 @@ public final class TextToImage implements AutoCloseable {
 
     private List<GenerationInfo> infos(GenerationRequest r, List<GenerationInfo.LoraUse> loras, Conditioning c) {
         List<GenerationInfo> infos = new ArrayList<>();
-        PromptReport pos = c.reports().get(c.reports().size() - 1);
-        PromptReport neg = r.cfg() ? c.reports().get(0) : new PromptReport(r.negative(), List.of());
+        TokenReport pos = c.reports().get(c.reports().size() - 1);
+        TokenReport neg = r.cfg() ? c.reports().get(0) : new TokenReport(List.of()); // no CFG: negative unused
         for (int i = 0; i < r.batch(); i++) {
             infos.add(new GenerationInfo(folder.name(), folder.root().toString(), r, r.seed() + i, i, folder.shift(),
                     transformer.precision().name().toLowerCase(java.util.Locale.ROOT), Devices.format(manager.getDevice()),

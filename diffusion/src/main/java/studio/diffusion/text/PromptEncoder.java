@@ -115,10 +115,18 @@ public final class PromptEncoder implements AutoCloseable {
      * of CLIP chunks. Results (fp32) are created in {@code out}; intermediates are freed.
      */
     public Conditioning encode(List<Prompts> batch, NDManager out) {
+        return encode(batch, options, out);
+    }
+
+    /**
+     * As {@link #encode(List, NDManager)} with this request's {@code options} (e.g. the T5 length of a
+     * generation request) instead of the load-time ones.
+     */
+    public Conditioning encode(List<Prompts> batch, TextOptions options, NDManager out) {
         if (clipL == null) {
             throw new IllegalStateException("the text encoders were freed (close())");
         }
-        Tokens tokens = tokenize(batch);
+        Tokens tokens = tokenize(batch, options);
         try (NDManager scope = out.newSubManager()) {
             ClipPart l = runClip(clipL, tokenizerL, tokens.clipL, tokens.chunks, scope);
             ClipPart g = runClip(clipG, tokenizerG, tokens.clipG, tokens.chunks, scope);
@@ -128,24 +136,24 @@ public final class PromptEncoder implements AutoCloseable {
             if (padWidth > 0) {
                 clip = clip.concat(scope.zeros(new Shape(b, clip.getShape().get(1), padWidth)), -1);
             }
-            NDArray context = clip.concat(runT5(tokens.t5, scope), 1); // [B, 77k + T, D]
+            NDArray context = clip.concat(runT5(tokens.t5, options.t5Length(), scope), 1); // [B, 77k + T, D]
             NDArray pooled = l.pooled.concat(g.pooled, -1); // [B, P_L + P_G]
             context.attach(out);
             pooled.attach(out);
-            return new Conditioning(context, pooled, tokens.reports, tokens.chunks, options.t5Length());
+            return new Conditioning(context, pooled, tokens.reports);
         }
     }
 
     /** The token reports of a batch without running any model (e.g. live counters in the UI). */
     public List<TokenReport> report(List<Prompts> batch) {
-        return tokenize(batch).reports;
+        return tokenize(batch, options).reports;
     }
 
     /** Tokens of every prompt and the chunk count shared by the batch. */
     private record Tokens(List<TokenizedText> clipL, List<TokenizedText> clipG, List<TokenizedText> t5, int chunks,
                           List<TokenReport> reports) {}
 
-    private Tokens tokenize(List<Prompts> batch) {
+    private Tokens tokenize(List<Prompts> batch, TextOptions options) {
         List<TokenizedText> l = new ArrayList<>();
         List<TokenizedText> g = new ArrayList<>();
         List<TokenizedText> t = new ArrayList<>();
@@ -199,9 +207,8 @@ public final class PromptEncoder implements AutoCloseable {
         return new ClipPart(hidden, pooled);
     }
 
-    private NDArray runT5(List<TokenizedText> texts, NDManager scope) {
+    private NDArray runT5(List<TokenizedText> texts, int len, NDManager scope) {
         int b = texts.size();
-        int len = options.t5Length();
         if (t5 == null) {
             return scope.zeros(new Shape(b, len, DEFAULT_JOINT_DIM));
         }

@@ -1,11 +1,15 @@
 package studio.diffusion.text;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What each encoder made of one prompt: how many tokens it had, how many it kept, in how many CLIP
  * chunks, and the exact text it dropped (the prompt as typed, from the first dropped token on; "" when
- * nothing was dropped). Produced for every request, so nothing is truncated silently.
+ * nothing was dropped). Produced for every request, so nothing is truncated silently: the pipeline prints
+ * it ({@code studio generate}) and stores it in every image's JSON ({@link #toJson()}).
  */
 public record TokenReport(List<Encoder> encoders) {
 
@@ -25,6 +29,14 @@ public record TokenReport(List<Encoder> encoders) {
         public boolean truncated() {
             return kept < tokens;
         }
+
+        /**
+         * A source that takes {@code text} whole as {@code tokens} positions, e.g. precomputed embeddings
+         * (nothing to drop: their producer decided the length).
+         */
+        public static Encoder whole(String name, String text, int tokens) {
+            return new Encoder(name, text, tokens, tokens, tokens, 1, text.length(), "");
+        }
     }
 
     public TokenReport {
@@ -40,19 +52,40 @@ public record TokenReport(List<Encoder> encoders) {
                 .orElseThrow(() -> new IllegalArgumentException("no encoder " + name));
     }
 
-    /** One line per encoder, e.g. {@code t5: 301 tokens, kept 255, dropped "…"}. */
-    public String summary() {
-        StringBuilder sb = new StringBuilder();
+    /**
+     * One line per encoder, e.g. {@code t5: 301 tokens of 255, dropped: "…"} or
+     * {@code clip_l: 129 tokens of 150 in 2 chunks, nothing dropped}.
+     */
+    public List<String> lines() {
+        List<String> out = new ArrayList<>();
         for (Encoder e : encoders) {
-            sb.append(e.name()).append(": ").append(e.tokens()).append(" tokens");
-            if (e.name().startsWith("clip")) {
-                sb.append(" in ").append(e.chunks()).append(e.chunks() == 1 ? " chunk" : " chunks");
-            }
-            if (e.truncated()) {
-                sb.append(", kept ").append(e.kept()).append(", dropped \"").append(e.dropped()).append('"');
-            }
-            sb.append('\n');
+            String chunks = e.name().startsWith("clip") ? " in " + e.chunks() + (e.chunks() == 1 ? " chunk" : " chunks") : "";
+            out.add(e.name() + ": " + e.tokens() + " tokens of " + e.capacity() + chunks
+                    + (e.truncated() ? ", dropped: \"" + e.dropped() + "\"" : ", nothing dropped"));
         }
-        return sb.toString();
+        return out;
+    }
+
+    /** As JSON-ready maps, one per encoder, in the image metadata's {@code token_report}. */
+    public List<Map<String, Object>> toJson() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Encoder e : encoders) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("encoder", e.name());
+            m.put("text", e.text());
+            m.put("tokens", e.tokens());
+            m.put("kept", e.kept());
+            m.put("capacity", e.capacity());
+            m.put("chunks", e.chunks());
+            m.put("dropped_from", e.droppedFrom());
+            m.put("dropped", e.dropped());
+            list.add(m);
+        }
+        return list;
+    }
+
+    /** The lines of {@link #lines()} joined, for logs. */
+    public String summary() {
+        return String.join("\n", lines()) + "\n";
     }
 }

@@ -7,6 +7,9 @@ import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import studio.core.safetensors.SafeTensors;
+import studio.diffusion.text.Conditioning;
+import studio.diffusion.text.Prompts;
+import studio.diffusion.text.TokenReport;
 
 /**
  * A conditioner over the fixture's rows of tools/reference/pipeline_reference.py: the empty prompt is row 0
@@ -30,18 +33,19 @@ final class FixedConditioner implements Conditioner {
     }
 
     @Override
-    public Conditioning encode(List<String> prompts, int t5Length, NDManager manager) {
+    public Conditioning encode(List<Prompts> prompts, int t5Length, NDManager manager) {
         NDArray ctx = manager.create(context, new ai.djl.ndarray.types.Shape(contextShape));
         NDArray pool = manager.create(pooled, new ai.djl.ndarray.types.Shape(pooledShape));
         NDList c = new NDList();
         NDList p = new NDList();
-        List<PromptReport> reports = new ArrayList<>();
-        for (String prompt : prompts) {
+        List<TokenReport> reports = new ArrayList<>();
+        for (Prompts ps : prompts) {
+            String prompt = ps.prompt();
             int row = prompt.isEmpty() ? 0 : 1;
             c.add(ctx.get(row + ":" + (row + 1)));
             p.add(pool.get(row + ":" + (row + 1)));
             int words = prompt.isBlank() ? 0 : prompt.trim().split("\\s+").length;
-            reports.add(new PromptReport(prompt, List.of(new PromptReport.Encoder("fixture", words, 75, ""))));
+            reports.add(new TokenReport(List.of(TokenReport.Encoder.whole("fixture", prompt, words))));
         }
         return new Conditioning(NDArrays.concat(c, 0), NDArrays.concat(p, 0), reports);
     }

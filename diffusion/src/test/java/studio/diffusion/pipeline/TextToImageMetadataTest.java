@@ -15,6 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import studio.core.BadInputException;
 import studio.core.image.PngFiles;
 import studio.core.image.RgbImage;
+import studio.diffusion.sampling.Guidance;
+import studio.diffusion.text.TokenReport;
 
 /** PNG generation metadata (A1111 parameters + studio JSON), the model folder resolver, request validation. */
 class TextToImageMetadataTest {
@@ -22,10 +24,12 @@ class TextToImageMetadataTest {
     private static GenerationInfo info(String prompt, List<GenerationInfo.LoraUse> loras) {
         GenerationRequest r = GenerationRequest.builder(prompt).negative("blurry").seed(40).batch(2).steps(20)
                 .guidance(5.5f).size(768, 512).sampler("dpmpp2m").t5Length(384).build();
-        PromptReport pos = new PromptReport(prompt, List.of(new PromptReport.Encoder("t5", 400, 383, "the tail"),
-                new PromptReport.Encoder("clip_l", 60, 75, "")));
+        String t5Text = prompt + " the tail";
+        TokenReport pos = new TokenReport(List.of(
+                new TokenReport.Encoder("t5", t5Text, 400, 383, 383, 1, prompt.length() + 1, "the tail"),
+                TokenReport.Encoder.whole("clip_l", prompt, 60)));
         return new GenerationInfo("sd3-medium", "/models/sd3-medium", r, 41, 1, 3.0, "f16", "cuda:0", loras, pos,
-                new PromptReport("blurry", List.of()), Map.of("studio", "PanCap Studio 0.1.0", "djl", "0.35.1"));
+                new TokenReport(List.of()), Map.of("studio", "PanCap Studio 0.1.0", "djl", "0.35.1"));
     }
 
     @Test
@@ -53,8 +57,31 @@ class TextToImageMetadataTest {
         assertEquals(384, j.get("t5_length").asInt());
         assertEquals(3.0, j.get("shift").asDouble());
         assertEquals("dpmpp_2m", j.get("sampler").asText());
-        assertEquals("the tail", j.at("/token_report/prompt/encoders/0/dropped").asText());
+        assertEquals("the tail", j.at("/token_report/prompt/0/dropped").asText());
+        assertEquals(383, j.at("/token_report/prompt/0/kept").asInt());
+        assertTrue(j.get("skip_layer_guidance").isNull());
+        assertTrue(j.get("prompt_2").isNull());
         assertEquals("0.35.1", j.at("/versions/djl").asText());
+    }
+
+    @Test
+    void perEncoderPromptsAndSkipLayerGuidanceAreRecorded() throws Exception {
+        GenerationRequest r = GenerationRequest.builder("a cat").prompt2("a cat, oil").prompt3("a tabby cat on a sofa")
+                .negative("blurry").negative3("blurry, jpeg").slg(Guidance.SkipLayer.sd35Medium()).build();
+        assertEquals("a cat, oil", r.prompts().clipG());
+        assertEquals("a cat", r.prompts().clipL());
+        assertEquals("blurry", r.negatives().clipG());
+        assertEquals("blurry, jpeg", r.negatives().t5());
+        GenerationInfo i = new GenerationInfo("m", "/m", r, 0, 0, 3.0, "f32", "cpu", List.of(), new TokenReport(List.of()),
+                new TokenReport(List.of()), Map.of());
+        assertTrue(i.parameters().contains(", SLG: \"layers 7 8 9, scale 2.8, 1%-20% of steps\""), i.parameters());
+        JsonNode j = new ObjectMapper().readTree(i.json());
+        assertEquals("a tabby cat on a sofa", j.get("prompt_3").asText());
+        assertEquals("blurry, jpeg", j.get("negative_prompt_3").asText());
+        assertEquals("[7,8,9]", j.at("/skip_layer_guidance/layers").toString());
+        assertEquals(0.2, j.at("/skip_layer_guidance/stop").asDouble(), 1e-6);
+        assertTrue(assertThrows(BadInputException.class, () -> GenerationRequest.builder("x")
+                .slg(new Guidance.SkipLayer(java.util.Set.of(1), 2.8f, 0.5f, 0.2f)).build()).getMessage().contains("--slg"));
     }
 
     @Test

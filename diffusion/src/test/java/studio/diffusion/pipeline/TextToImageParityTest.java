@@ -1,6 +1,9 @@
 package studio.diffusion.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +12,13 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,8 +27,16 @@ import studio.core.device.Precision;
 import studio.core.image.RgbImage;
 import studio.core.safetensors.SafeTensors;
 import studio.diffusion.Fixtures;
+import studio.diffusion.mmdit.MmditConfig;
+import studio.diffusion.sampling.Guidance;
+import studio.diffusion.text.ClipTokenizer;
+import studio.diffusion.text.T5Tokenizer;
+import studio.diffusion.text.TokenReport;
 
-/** The whole loop (conditioning rows → latents → image) against tools/reference/pipeline_reference.py. */
+/**
+ * The whole loop against tools/reference/pipeline_reference.py: conditioning rows → latents → image, and prompt
+ * text → token ids → conditioning → latents → image through the tiny folder's text encoders.
+ */
 class TextToImageParityTest {
     static SafeTensors expected;
     static TextToImage pipe;
@@ -56,9 +72,72 @@ class TextToImageParityTest {
         check("lora", request().guidance(4f).steps(4).loras(List.of(lora)).build(), lora);
         // the LoRA was detached after its request
         check("cfg", request().guidance(4f).steps(4).build(), null);
+        // skip-layer guidance (SD3.md §2.5) on block 0 of 2, active on steps 1 and 2 of 4
+        check("slg", request().guidance(4f).steps(4).slg(new Guidance.SkipLayer(Set.of(0), 2.8f, 0.1f, 0.6f)).build(), null);
+    }
+
+    @Test
+    void skipLayerGuidanceDefaultsToSd35MediumShapedModelsOnly() {
+        assertNull(pipe.defaultSkipLayer());
+        assertTrue(TextToImage.sd35MediumShaped(MmditConfig.sd35Medium()));
+        assertFalse(TextToImage.sd35MediumShaped(MmditConfig.sd3Medium()));
+        assertFalse(TextToImage.sd35MediumShaped(MmditConfig.sd35Large()));
+        BadInputException e = assertThrows(BadInputException.class, () -> pipe.generate(
+                request().slg(Guidance.SkipLayer.sd35Medium()).build(), TextToImage.Progress.NONE));
+        assertTrue(e.getMessage().contains("--slg") && e.getMessage().contains("2-block"), e.getMessage());
+    }
+
+    /** A 129-token prompt (two CLIP chunks, T5 cut at 63 of 198 pieces) and a short negative, with CFG. */
+    @Test
+    void promptTextMatchesReferenceTokenIdsAndLatents() throws Exception {
+        JsonNode a = new ObjectMapper().readTree(expected.metadata().get("text"));
+        String prompt = a.get("prompt").asText();
+        String negative = a.get("negative").asText();
+        int t5Length = a.get("t5_len").asInt();
+        ModelFolder folder = pipe.folder();
+        assertSameTokenIds(folder.root(), Map.of("prompt", prompt, "negative", negative), t5Length);
+        try (TextToImage text = TextToImage.load(folder, Device.cpu(), Precision.F32,
+                PromptConditioner.loader(Precision.F32), Map.of("studio", "test"))) {
+            GenerationRequest r = GenerationRequest.builder(prompt).size(32, 24).batch(2).seed(5).negative(negative).guidance((float) a.get("guidance").asDouble())
+                    .steps(a.get("steps").asInt()).t5Length(t5Length).build();
+            Generation g = check(text, "text", r, null);
+            TokenReport pos = g.infos().get(0).promptReport();
+            TokenReport neg = g.infos().get(0).negativeReport();
+            assertEquals(129, pos.encoder("clip_l").tokens());
+            assertEquals(2, pos.encoder("clip_g").chunks());
+            assertEquals(2, neg.encoder("clip_l").chunks(), "the short negative is padded to the prompt's chunks");
+            TokenReport.Encoder t5 = pos.encoder("t5");
+            assertEquals(198, t5.tokens());
+            assertEquals(t5Length - 1, t5.kept());
+            assertEquals(prompt.substring(t5.droppedFrom()), t5.dropped());
+            assertFalse(t5.dropped().isEmpty() || neg.truncated());
+        }
+    }
+
+    private static void assertSameTokenIds(Path root, Map<String, String> texts, int t5Length) throws Exception {
+        ClipTokenizer l = ClipTokenizer.load(root.resolve("tokenizer"));
+        ClipTokenizer g = ClipTokenizer.load(root.resolve("tokenizer_2"));
+        try (T5Tokenizer t5 = T5Tokenizer.load(root.resolve("tokenizer_3"))) {
+            for (Map.Entry<String, String> e : texts.entrySet()) {
+                String key = "text." + e.getKey();
+                assertArrayEquals(expected.readLongs(key + ".ids_l"), longs(l.encode(e.getValue()).ids()), key + " CLIP-L");
+                assertArrayEquals(expected.readLongs(key + ".ids_g"), longs(g.encode(e.getValue()).ids()), key + " CLIP-G");
+                assertArrayEquals(expected.readLongs(key + ".ids_t5"), t5.ids(t5.encode(e.getValue()), t5Length), key + " T5");
+                System.out.printf("pipeline text %s: token ids identical (CLIP-L %d, CLIP-G %d, T5 %d positions)%n",
+                        e.getKey(), l.encode(e.getValue()).size(), g.encode(e.getValue()).size(), t5Length);
+            }
+        }
+    }
+
+    private static long[] longs(int[] ids) {
+        return Arrays.stream(ids).asLongStream().toArray();
     }
 
     private void check(String name, GenerationRequest r, LoraSpec lora) {
+        check(pipe, name, r, lora);
+    }
+
+    private static Generation check(TextToImage pipe, String name, GenerationRequest r, LoraSpec lora) {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray noise = Fixtures.get(expected, "noise", m);
             Generation g = pipe.generate(r, noise, TextToImage.Progress.NONE);
@@ -76,6 +155,7 @@ class TextToImageParityTest {
                 assertEquals(0.7f, g.infos().get(0).loras().get(0).scale());
                 assertEquals(64, g.infos().get(0).loras().get(0).sha256().length());
             }
+            return g;
         }
     }
 
@@ -133,12 +213,15 @@ class TextToImageParityTest {
                 events.add("step " + step + "/" + steps);
             }
         };
-        Generation g = pipe.generate(request().steps(3).batch(1).freeEncoders(true).denoisingFrames(true).build(), p);
+        Generation g = pipe.generate(request().steps(3).batch(1).denoisingFrames(true).build(), p); // frees by default
         assertEquals(List.of("encode", "free encoders", "step 0/3", "step 1/3", "step 2/3", "sample", "decode"), events);
         assertEquals(4, g.frames().size(), "one x̂₀ frame per step plus the final image");
         assertEquals(g.images().get(0), g.frames().get(3));
         assertEquals(closes + 1, FixedConditioner.closes);
+        pipe.generate(request().steps(1).batch(1).freeEncoders(false).build(), TextToImage.Progress.NONE);
+        assertEquals(loads + 2, FixedConditioner.loads, "freed encoders are loaded again by the next request");
         pipe.generate(request().steps(1).batch(1).build(), TextToImage.Progress.NONE);
-        assertEquals(loads + 1, FixedConditioner.loads, "freed encoders are loaded again by the next request");
+        assertEquals(loads + 2, FixedConditioner.loads, "kept encoders are reused");
+        assertEquals(closes + 2, FixedConditioner.closes);
     }
 }

@@ -12,6 +12,7 @@ import studio.diffusion.pipeline.GenerationInfo;
 import studio.diffusion.pipeline.GenerationRequest;
 import studio.diffusion.pipeline.LoraSpec;
 import studio.diffusion.pipeline.ModelFolder;
+import studio.diffusion.pipeline.PromptConditioner;
 import studio.diffusion.pipeline.TextToImage;
 
 /**
@@ -35,7 +36,7 @@ public final class PipelineGenerator implements ImageGenerator {
 
     /** The text side for folders with text encoders (CLIP-L, CLIP-G, T5) in {@code precision}. */
     public static TextToImage.ConditionerLoader textEncoders(Precision precision) {
-        return PromptEncoderConditioner.loader(precision);
+        return PromptConditioner.loader(precision);
     }
 
     @Override
@@ -49,7 +50,8 @@ public final class PipelineGenerator implements ImageGenerator {
         GenerationRequest r = GenerationRequest.builder(p.prompt()).negative(p.negative()).seed(p.seed())
                 .steps(p.steps()).guidance((float) p.guidance())
                 .size(p.width() != null ? p.width() : side, p.height() != null ? p.height() : side).batch(p.batch())
-                .sampler(p.sampler()).t5Length(p.t5Length()).loras(loras).freeEncoders(true).build();
+                .sampler(p.sampler()).t5Length(p.t5Length()).loras(loras).freeEncoders(true)
+                .slg(pipe.defaultSkipLayer()).build(); // as studio generate's --slg auto
         Generation g = pipe.generate(r, new TextToImage.Progress() {
             @Override
             public void step(int step, int steps, float sigma, double seconds) {

@@ -29,6 +29,7 @@ import studio.core.BadInputException;
             EvalCommand.class,
             BenchCommand.class,
             TrainCommand.class,
+            ServeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

@@ -1,0 +1,185 @@
+import { get, post, events, imageSrc } from '../api.js';
+import { h, field, fmtSeconds, showError } from '../dom.js';
+
+const ENCODER_NAMES = { clip_l: 'CLIP-L', clip_g: 'CLIP-G', t5: 'T5' };
+
+export async function generatePage(main) {
+  const [models, loras, datasets] = await Promise.all([get('/api/models'), get('/api/loras'), get('/api/datasets')]);
+  const stops = [];
+  const form = buildForm(models, loras);
+  const tokens = h('div.tokens', { id: 'token-counts', 'aria-live': 'polite' });
+  const progress = h('div.progress', { id: 'progress', role: 'status' });
+  const gallery = h('div.gallery', { id: 'gallery' });
+  const checkPanel = h('section.check', { id: 'check', hidden: true });
+  main.append(h('div.generate', {},
+    h('section', { 'aria-labelledby': 'gen-title' }, h('h2', { id: 'gen-title', text: 'Generate' }), form.el, tokens, progress),
+    h('section', { 'aria-labelledby': 'gal-title' }, h('h2', { id: 'gal-title', text: 'Gallery' }), gallery, checkPanel)));
+
+  const refreshTokens = debounce(() => countTokens(form, tokens), 250);
+  form.prompt.addEventListener('input', refreshTokens);
+  form.t5.addEventListener('change', refreshTokens);
+  form.model.addEventListener('change', refreshTokens);
+  refreshTokens();
+
+  const cardFor = (img) => imageCard(img, {
+    reproduce: async () => watch(await post(`/api/images/${img.id}/reproduce`)),
+    useSettings: () => form.fill(img.params),
+    check: () => openCheck(checkPanel, img, datasets.datasets, stops),
+  });
+  const showImages = async () => {
+    const { images } = await get('/api/images?limit=60');
+    gallery.replaceChildren(...images.map(cardFor));
+  };
+
+  const watch = (job) => {
+    progress.replaceChildren(h('span', { text: `job ${job.id.slice(0, 8)} queued` }));
+    stops.push(events(`/api/jobs/${job.id}/events`, (name, data) => {
+      if (name === 'progress') renderProgress(progress, data);
+      if (name === 'image') gallery.prepend(cardFor(data));
+      if (name === 'state' && ['done', 'failed', 'cancelled', 'interrupted'].includes(data.state)) {
+        progress.replaceChildren(h('span', { class: `state ${data.state}`, text: `${data.state}${data.error ? ': ' + data.error : ''}` }));
+      }
+    }));
+  };
+
+  form.el.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      watch(await post('/api/generate', form.request()));
+      form.error.textContent = '';
+    } catch (e) {
+      showError(form.el, form.error, e);
+    }
+  });
+  await showImages();
+  return () => stops.forEach((s) => s());
+}
+
+function buildForm(models, loras) {
+  const model = h('select', { name: 'model' }, models.models.map((m) => h('option', { value: m.name, selected: m.name === models.default, text: m.name })));
+  const prompt = h('textarea', { name: 'prompt', rows: 7, required: true, placeholder: 'A long, detailed prompt…' });
+  const negative = h('textarea', { name: 'negative', rows: 2 });
+  const seed = h('input', { name: 'seed', type: 'number', min: 0, placeholder: 'random' });
+  const steps = h('input', { name: 'steps', type: 'number', min: 1, max: 200, value: 28 });
+  const guidance = h('input', { name: 'guidance', type: 'number', min: 0, max: 30, step: 0.5, value: 7 });
+  const width = h('input', { name: 'width', type: 'number', min: 16, max: 2048, step: 16, placeholder: 'native' });
+  const height = h('input', { name: 'height', type: 'number', min: 16, max: 2048, step: 16, placeholder: 'native' });
+  const batch = h('input', { name: 'batch', type: 'number', min: 1, max: 8, value: 1 });
+  const sampler = h('select', { name: 'sampler' }, ['euler', 'heun', 'dpmpp2m'].map((s) => h('option', { value: s, text: s })));
+  const t5 = h('select', { name: 't5Length' }, [154, 256, 512].map((n) => h('option', { value: n, selected: n === 256, text: `${n} tokens` })));
+  const loraRows = loras.loras.map((l) => {
+    const use = h('input', { type: 'checkbox', name: 'loras', value: l.name, 'aria-label': `use ${l.name}` });
+    const scale = h('input', { type: 'number', min: -4, max: 4, step: 0.05, value: 1, 'aria-label': `scale of ${l.name}` });
+    return { name: l.name, use, scale, row: h('div.lora', {}, use, h('span', { text: l.name }), scale) };
+  });
+  const error = h('p.error', { role: 'alert' });
+  const el = h('form', { id: 'generate-form', novalidate: true },
+    field('Model', model), field('Prompt', prompt, 'Token counts per encoder update as you type.'),
+    field('Negative prompt', negative),
+    h('div.row', {}, field('Seed', seed), field('Steps', steps), field('Guidance', guidance), field('Batch', batch)),
+    h('div.row', {}, field('Width', width), field('Height', height), field('Sampler', sampler), field('T5 length', t5)),
+    h('fieldset', {}, h('legend', { text: 'LoRAs' }), loraRows.length ? loraRows.map((r) => r.row) : h('p', { text: 'No LoRA files in the LoRA folder.' })),
+    h('button', { type: 'submit', id: 'generate-button', text: 'Generate' }), error);
+  const num = (input) => (input.value === '' ? undefined : Number(input.value));
+  return {
+    el, model, prompt, t5, error,
+    request: () => ({
+      model: model.value, prompt: prompt.value, negative: negative.value, seed: num(seed), steps: num(steps),
+      guidance: num(guidance), width: num(width), height: num(height), batch: num(batch), sampler: sampler.value,
+      t5Length: num(t5), loras: loraRows.filter((r) => r.use.checked).map((r) => ({ name: r.name, scale: Number(r.scale.value) })),
+    }),
+    fill: (p) => {
+      model.value = p.model; prompt.value = p.prompt; negative.value = p.negative || ''; seed.value = p.seed;
+      steps.value = p.steps; guidance.value = p.guidance; width.value = p.width ?? ''; height.value = p.height ?? '';
+      batch.value = 1; sampler.value = p.sampler; t5.value = p.t5Length;
+      for (const r of loraRows) {
+        const used = (p.loras || []).find((l) => l.name === r.name);
+        r.use.checked = !!used;
+        if (used) r.scale.value = used.scale;
+      }
+      prompt.dispatchEvent(new Event('input'));
+      prompt.focus();
+    },
+  };
+}
+
+async function countTokens(form, box) {
+  const prompt = form.prompt.value;
+  if (!prompt.trim()) { box.replaceChildren(); return; }
+  try {
+    const r = await post('/api/tokens', { model: form.model.value, prompt, t5Length: Number(form.t5.value) });
+    const encoders = r.prompt.encoders;
+    const list = h('ul.counts', {}, encoders.map((e) => h('li', { class: e.dropped ? 'cut' : 'fits', 'data-encoder': e.encoder },
+      `${ENCODER_NAMES[e.encoder] || e.encoder}: ${e.tokens} / ${e.capacity} tokens` + (e.chunks > 1 ? ` (${e.chunks} chunks)` : '') + (e.dropped ? ' — text dropped' : ''))));
+    const cut = encoders.filter((e) => e.dropped).sort((a, b) => a.droppedFrom - b.droppedFrom)[0];
+    const shown = cut
+      ? h('p.prompt-view', {}, prompt.slice(0, cut.droppedFrom),
+          h('mark', { title: `dropped by ${encoders.filter((e) => e.dropped).map((e) => ENCODER_NAMES[e.encoder]).join(', ')}`, text: prompt.slice(cut.droppedFrom) }))
+      : null;
+    box.replaceChildren(list, shown || '');
+  } catch (e) {
+    box.textContent = `token count unavailable: ${e.message}`;
+  }
+}
+
+function renderProgress(box, p) {
+  const pct = p.steps ? Math.round((100 * p.step) / p.steps) : 0;
+  box.replaceChildren(h('progress', { max: 100, value: pct, 'aria-label': 'generation progress' }),
+    h('span', { text: ` step ${p.step}/${p.steps} · ETA ${fmtSeconds(p.etaSeconds)}` }));
+}
+
+function imageCard(img, actions) {
+  const picture = h('img', { alt: img.params.prompt ? img.params.prompt.slice(0, 120) : 'generated image', width: img.width, height: img.height });
+  imageSrc(img.url).then((src) => { picture.src = src; });
+  const p = img.params;
+  return h('figure.card', { 'data-image': img.id }, picture,
+    h('figcaption', {},
+      h('p.prompt', { text: p.prompt }),
+      h('dl', {}, ...[['Seed', img.seed], ['Size', `${img.width}×${img.height}`], ['Steps', p.steps], ['Guidance', p.guidance],
+        ['Sampler', p.sampler], ['Model', p.model], ['LoRAs', (p.loras || []).map((l) => `${l.name}:${l.scale}`).join(', ') || 'none']]
+        .flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: String(v) })])),
+      h('div.actions', {},
+        h('button', { type: 'button', onclick: actions.reproduce, text: 'Reproduce' }),
+        h('button', { type: 'button', onclick: actions.useSettings, text: 'Use settings' }),
+        h('button', { type: 'button', onclick: actions.check, text: 'Check' }))));
+}
+
+function openCheck(panel, img, datasets, stops) {
+  const captioner = h('select', { name: 'captioner' }, datasets.map((d) => h('option', { value: `oracle:${d.name}`, text: `oracle: ${d.name}` })));
+  const prompt = h('textarea', { name: 'prompt', rows: 3, text: img.params.prompt });
+  const out = h('div.check-result', { 'aria-live': 'polite' });
+  const error = h('p.error', { role: 'alert' });
+  const form = h('form', {}, field('Captioner', captioner, 'oracle: the ground truth of a dataset'), field('Prompt', prompt),
+    h('button', { type: 'submit', text: 'Run check' }), error);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const job = await post('/api/check', { image: img.id, prompt: prompt.value, captioner: captioner.value });
+      out.textContent = 'checking…';
+      stops.push(events(`/api/jobs/${job.id}/events`, (name, data) => {
+        if (name === 'state' && data.state === 'done') renderCheck(out, data.result);
+        if (name === 'state' && data.state === 'failed') out.textContent = data.error;
+      }));
+    } catch (e) {
+      showError(form, error, e);
+    }
+  });
+  panel.hidden = false;
+  panel.replaceChildren(h('h3', { text: `Check image ${img.id.slice(0, 8)}` }), datasets.length ? form : h('p', { text: 'No dataset to use as a captioner.' }), out);
+  panel.scrollIntoView({ block: 'nearest' });
+}
+
+function renderCheck(box, result) {
+  const overlay = h('img', { alt: 'segment overlay' });
+  imageSrc(result.overlayUrl).then((src) => { overlay.src = src; });
+  const rows = result.entities.map((e) => h('tr', { class: e.status.replace(/ /g, '-') },
+    h('td', { text: e.text }), h('td', { text: e.status }), h('td', { text: (e.problems || []).join('; ') })));
+  box.replaceChildren(overlay, h('table.entities', {},
+    h('thead', {}, h('tr', {}, h('th', { text: 'Entity' }), h('th', { text: 'Verdict' }), h('th', { text: 'Problems' }))),
+    h('tbody', {}, rows)));
+}
+
+function debounce(fn, ms) {
+  let t;
+  return () => { clearTimeout(t); t = setTimeout(fn, ms); };
+}

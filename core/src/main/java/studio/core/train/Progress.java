@@ -3,7 +3,8 @@ package studio.core.train;
 /**
  * Per-step progress of a training job: the server turns these into SSE events, the CLI into a
  * progress bar ({@link ConsoleProgress}). Called on the training thread after each optimizer step;
- * implementations must return quickly and must not touch NDArrays.
+ * implementations must return quickly and must not touch NDArrays. An exception thrown here (e.g. the server's
+ * cancel) stops the run at this step boundary; the newest checkpoint on disk is then the state to resume from.
  */
 @FunctionalInterface
 public interface Progress {
@@ -21,13 +22,27 @@ public interface Progress {
 
     void onStep(Step s);
 
+    /** Validation images were written at {@code step} (prompt-major PNG files); the server shows them as previews. */
+    default void onValidation(long step, java.util.List<java.nio.file.Path> images) {
+    }
+
     Progress NONE = s -> { };
 
     /** Both, in order. */
     default Progress andThen(Progress next) {
-        return s -> {
-            onStep(s);
-            next.onStep(s);
+        Progress first = this;
+        return new Progress() {
+            @Override
+            public void onStep(Step s) {
+                first.onStep(s);
+                next.onStep(s);
+            }
+
+            @Override
+            public void onValidation(long step, java.util.List<java.nio.file.Path> images) {
+                first.onValidation(step, images);
+                next.onValidation(step, images);
+            }
         };
     }
 }

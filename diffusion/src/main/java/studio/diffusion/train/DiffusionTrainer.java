@@ -232,7 +232,7 @@ public final class DiffusionTrainer {
             double loss = Double.NaN;
             try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), start)) {
                 if (start == 0) {
-                    validation.maybeRender(0, t);
+                    notifyValidation(0, validation.maybeRender(0, t));
                     if (c.evalEvery() > 0) {
                         Map<String, Object> r = new LinkedHashMap<>();
                         r.put("step", 0L);
@@ -260,10 +260,16 @@ public final class DiffusionTrainer {
                     if (done % c.checkpoint().every() == 0 || done == c.steps()) {
                         checkpoint(done);
                     }
-                    validation.maybeRender(done, t);
+                    notifyValidation(done, validation.maybeRender(done, t));
                 }
             }
             return loss;
+        }
+
+        private void notifyValidation(long step, List<Path> images) {
+            if (!images.isEmpty()) {
+                progress.onValidation(step, images);
+            }
         }
 
         private double evalLoss() {

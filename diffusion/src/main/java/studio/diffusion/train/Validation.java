@@ -35,20 +35,25 @@ final class Validation {
         return renderer != null && cfg.every() > 0;
     }
 
-    void maybeRender(long step, Trainables t) throws IOException {
+    /** Draws and stores the images of {@code step} when it is a validation step; returns their files (else empty). */
+    List<Path> maybeRender(long step, Trainables t) throws IOException {
         if (!enabled() || step % cfg.every() != 0) {
-            return;
+            return List.of();
         }
         t.setTraining(false);
         List<RgbImage> images = renderer.render(t.model(), cfg.prompts(), cfg.seeds());
         Path out = Files.createDirectories(dir.resolve(Checkpoints.name(step)));
         int k = 0;
+        List<Path> files = new ArrayList<>();
         for (int p = 0; p < cfg.prompts().size(); p++) {
             for (long seed : cfg.seeds()) {
-                DataPng.write(out.resolve("p" + p + "-s" + seed + ".png"), images.get(k++));
+                Path file = out.resolve("p" + p + "-s" + seed + ".png");
+                DataPng.write(file, images.get(k++));
+                files.add(file);
             }
         }
         DataPng.write(out.resolve("grid.png"), grid(images, cfg.seeds().size()));
+        return files;
     }
 
     /** Tiles images row-major, {@code columns} per row (all the same size). */

@@ -203,8 +203,22 @@ class TrainDataAndGuardsTest {
         };
         TrainConfig c = TinyRuns.config(data, dir.resolve("val"), "steps=4", "validation.every=2",
                 "validation.prompts=[\"a red circle\",\"two squares\"]", "validation.seeds=[1,2]", "validation.size=32");
-        DiffusionTrainer.Result r = TinyRuns.run(c, false, fake, Progress.NONE);
+        List<Long> notified = new ArrayList<>();
+        List<Long> stepped = new ArrayList<>();
+        Progress progress = new Progress() {
+            @Override public void onStep(Step s) {
+                stepped.add(s.step());
+            }
+
+            @Override public void onValidation(long step, List<Path> images) {
+                assertEquals(4, images.size());
+                notified.add(step);
+            }
+        };
+        DiffusionTrainer.Result r = TinyRuns.run(c, false, fake, progress);
         assertEquals(3, calls.get()); // steps 0, 2, 4
+        assertEquals(List.of(0L, 2L, 4L), notified);
+        assertEquals(List.of(1L, 2L, 3L, 4L), stepped);
         assertEquals("[a red circle, two squares] [1, 2]", seen.get(2));
         Path v = r.runDir().resolve("validation");
         assertTrue(Files.exists(v.resolve("step-00000002/p1-s2.png")));

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import studio.core.BadInputException;
 import studio.core.config.Configs;
 import studio.core.data.world.WorldGenerator;
+import studio.core.device.Devices;
 import studio.core.safetensors.SafeTensors;
 import studio.core.safetensors.SafeTensorsWriter;
 import studio.core.train.AdamW;
@@ -110,7 +111,7 @@ public final class DiffusionTrainer {
         FeatureCache cache = new FeatureCache(c.encoders().cacheDir().isEmpty() ? runDir.resolve("cache")
                 : Path.of(c.encoders().cacheDir()));
         TrainData data = prepareData(cache);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(Devices.parse(c.model().device(), "model.device"))) {
             Trainables t = Trainables.create(c, manager);
             try (AdamW opt = new AdamW(t.params(), new AdamW.Hyper(c.optimizer().beta1(), c.optimizer().beta2(),
                     c.optimizer().eps(), c.optimizer().weightDecay()));

@@ -43,7 +43,8 @@ public final class EulerPreview implements ValidationRenderer {
     public List<RgbImage> render(SD3Transformer model, List<String> prompts, List<Long> seeds) {
         List<RgbImage> out = new ArrayList<>();
         int side = size / latents.factor();
-        try (NDManager m = NDManager.newBaseManager()) {
+        // on the model's device (its weights'), so a GPU run samples on the GPU
+        try (NDManager m = NDManager.newBaseManager(model.linears().values().iterator().next().weight().getDevice())) {
             TextConditioner.Conditioning uncond = text.encode(m, "");
             for (String prompt : prompts) {
                 TextConditioner.Conditioning cond = text.encode(m, prompt);

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import studio.core.BadInputException;
 import studio.core.device.Precision;
@@ -136,9 +135,5 @@ public final class Trainables {
     /** The LoRA's linear layers (for callers that attach or detach adapters). */
     public Map<String, LoraLinear> linears() {
         return model.linears();
-    }
-
-    static List<String> names(Map<String, NDArray> params) {
-        return List.copyOf(params.keySet());
     }
 }

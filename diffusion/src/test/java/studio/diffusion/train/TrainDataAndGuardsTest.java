@@ -229,6 +229,22 @@ class TrainDataAndGuardsTest {
         assertTrue(Files.size(r.video()) > 0);
     }
 
+    /** The server cancels through the progress callback: the run stops at that step boundary and resumes later. */
+    @Test
+    void anExceptionFromTheProgressCallbackStopsTheRunResumably() throws Exception {
+        Path data = TinyRuns.world(dir, 2);
+        TrainConfig c = TinyRuns.config(data, dir.resolve("cancel"), "steps=5", "checkpoint.every=2");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> TinyRuns.run(c, false, null, s -> {
+            if (s.step() == 3) {
+                throw new IllegalStateException("cancelled");
+            }
+        }));
+        assertEquals("cancelled", e.getMessage());
+        assertEquals(2, Checkpoints.step(new Checkpoints(Path.of(c.outputDir()), 2).latest().orElseThrow()));
+        TinyRuns.run(c, true);
+        assertEquals(5, TinyRuns.losses(Path.of(c.outputDir())).size());
+    }
+
     @Test
     void eulerPreviewDrawsFromTheModel() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {

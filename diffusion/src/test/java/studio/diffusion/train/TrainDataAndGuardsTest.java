@@ -245,6 +245,22 @@ class TrainDataAndGuardsTest {
         assertEquals(5, TinyRuns.losses(Path.of(c.outputDir())).size());
     }
 
+    /** bf16 base weights with fp32 LoRA factors (the GPU setting; here on CPU): gradients reach the LoRA. */
+    @Test
+    void bf16BaseTrainsAnFp32Lora() throws Exception {
+        Path data = TinyRuns.world(dir, 2);
+        TrainConfig c = TinyRuns.config(data, dir.resolve("bf16"), "model.precision=bf16", "steps=3",
+                "checkpoint.every=3");
+        DiffusionTrainer.Result r = TinyRuns.run(c, false);
+        assertTrue(TinyRuns.losses(r.runDir()).stream().allMatch(Double::isFinite));
+        assertTrue(TinyRuns.column(r.runDir(), "grad_norm").stream().allMatch(g -> g > 0), "gradients flow");
+        try (SafeTensors st = SafeTensors.open(r.weights())) {
+            float[] b = st.readFloats("transformer.transformer_blocks.0.attn.to_q.lora_B.weight");
+            assertTrue(java.util.stream.IntStream.range(0, b.length).anyMatch(i -> b[i] != 0f), "B moved from zero");
+            assertEquals("F32", st.info("transformer.transformer_blocks.0.attn.to_q.lora_B.weight").dtype().toString());
+        }
+    }
+
     @Test
     void eulerPreviewDrawsFromTheModel() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {

@@ -120,6 +120,16 @@ public final class Ops {
 
         private Plain() {}
 
+        /**
+         * A scalar with its own storage, for multiplications that autograd records. DJL's {@code mul(Number)}
+         * wraps a Java buffer in a tensor and closes it right after the op, but the backward pass of
+         * {@code mul}/{@code div}/{@code pow} keeps that operand: its memory may be reused by then (seen as
+         * sporadic NaN gradients in the LoRA trainer). {@code full} allocates in libtorch instead.
+         */
+        static NDArray constant(NDArray like, double value) {
+            return like.getManager().full(new Shape(), (float) value, like.getDataType());
+        }
+
         public static NDArray linear(NDArray x, NDArray w, NDArray b) {
             NDArray y = x.matMul(w.transpose());
             return b == null ? y : y.add(b);
@@ -167,16 +177,17 @@ public final class Ops {
         }
 
         public static NDArray geluTanh(NDArray x) {
-            NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-            return x.mul(0.5).mul(inner.tanh().add(1));
+            NDArray cube = x.mul(x).mul(x);
+            NDArray inner = x.add(cube.mul(constant(x, 0.044715))).mul(constant(x, Math.sqrt(2 / Math.PI)));
+            return x.mul(constant(x, 0.5)).mul(inner.tanh().add(1));
         }
 
         public static NDArray gelu(NDArray x) {
-            return x.mul(0.5).mul(x.div(Math.sqrt(2)).erf().add(1));
+            return x.mul(constant(x, 0.5)).mul(x.mul(constant(x, 1 / Math.sqrt(2))).erf().add(1));
         }
 
         public static NDArray quickGelu(NDArray x) {
-            return x.mul(Activation.sigmoid(x.mul(1.702)));
+            return x.mul(Activation.sigmoid(x.mul(constant(x, 1.702))));
         }
 
         public static NDArray silu(NDArray x) {
@@ -190,7 +201,7 @@ public final class Ops {
         /** softmax(q·kᵀ·scale + mask)·v; a boolean mask puts -inf where it is false. */
         public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, double scale) {
             int d = k.getShape().dimension();
-            NDArray scores = q.matMul(k.swapAxes(d - 1, d - 2)).mul(scale);
+            NDArray scores = q.matMul(k.swapAxes(d - 1, d - 2)).mul(constant(q, scale));
             if (mask != null && mask.getDataType() == DataType.BOOLEAN) {
                 // DJL's where does not broadcast: expand the mask and the fill to the scores' shape.
                 Shape shape = scores.getShape();

@@ -19,6 +19,11 @@ public record LoadReport(String source, List<String> missing, List<String> misSh
         unused = List.copyOf(unused);
     }
 
+    /** The report of a model built from random values: nothing loaded, nothing to miss. */
+    public static LoadReport random() {
+        return new LoadReport("random", List.of(), List.of(), List.of());
+    }
+
     /** True when nothing is missing or mis-shaped; unused keys do not count. */
     public boolean complete() {
         return missing.isEmpty() && misShaped.isEmpty();

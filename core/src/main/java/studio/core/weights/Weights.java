@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import studio.core.BadInputException;
 import studio.core.device.Precision;
 import studio.core.ops.Kernels;
@@ -35,6 +37,7 @@ import studio.core.safetensors.TensorInfo;
  * asked for are reported as unused. Not thread-safe: the device worker thread owns it.
  */
 public final class Weights {
+    private static final Logger LOG = LoggerFactory.getLogger(Weights.class);
 
     /** State shared by all views of one checkpoint. */
     private static final class Checkpoint {
@@ -168,6 +171,18 @@ public final class Weights {
         LoadReport report = report();
         if (!report.complete()) {
             throw new BadInputException(report.source(), "does not fit the model: " + report.summary());
+        }
+        return report;
+    }
+
+    /**
+     * {@link #requireComplete()}, then the unused keys in one warning line (STYLE.md lesson 4: fail on missing or
+     * mis-shaped keys, list unused ones once). Model constructors end their load with it.
+     */
+    public LoadReport finishLoad() {
+        LoadReport report = requireComplete();
+        if (!report.unused().isEmpty()) {
+            LOG.warn("{}: {} unused tensors: {}", report.source(), report.unused().size(), report.summary());
         }
         return report;
     }

@@ -73,11 +73,7 @@ public final class SD3Transformer {
         }
         normOut = LoraLinear.load(w, "norm_out.linear", 2L * d, d, true, linears);
         projOut = LoraLinear.load(w, "proj_out", (long) c.patchSize() * c.patchSize() * c.outChannels(), d, true, linears);
-        report = checkpoint == null ? new LoadReport("random", List.of(), List.of(), List.of())
-                : checkpoint.requireComplete();
-        if (!report.unused().isEmpty()) {
-            LOG.warn("{}: {} unused tensors: {}", report.source(), report.unused().size(), report.summary());
-        }
+        report = checkpoint == null ? LoadReport.random() : checkpoint.finishLoad();
     }
 
     /**

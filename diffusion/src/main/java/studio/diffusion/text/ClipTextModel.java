@@ -13,8 +13,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import studio.core.device.Precision;
 import studio.core.ops.Ops;
 import studio.core.safetensors.SafeTensors;
@@ -36,7 +34,6 @@ import studio.diffusion.nn.Params;
  * The {@code position_ids} buffer of older files is ignored.
  */
 public final class ClipTextModel {
-    private static final Logger LOG = LoggerFactory.getLogger(ClipTextModel.class);
 
     /**
      * @param lastHidden final_layer_norm(output of the last layer) [B, L, W]
@@ -79,11 +76,7 @@ public final class ClipTextModel {
         finalLayerNormWeight = tm.get("final_layer_norm.weight", width);
         finalLayerNormBias = tm.get("final_layer_norm.bias", width);
         textProjection = w.get("text_projection.weight", c.projectionDim(), width);
-        report = checkpoint == null ? new LoadReport("random", List.of(), List.of(), List.of())
-                : checkpoint.requireComplete();
-        if (!report.unused().isEmpty()) {
-            LOG.warn("{}: {} unused tensors: {}", report.source(), report.unused().size(), report.summary());
-        }
+        report = checkpoint == null ? LoadReport.random() : checkpoint.finishLoad();
     }
 
     /** Loads a transformers folder ({@code config.json} + {@code model.safetensors}, single or sharded). */

@@ -10,8 +10,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import studio.core.device.Precision;
 import studio.core.safetensors.SafeTensors;
 import studio.core.weights.LoadReport;
@@ -30,7 +28,6 @@ import studio.diffusion.nn.Params;
  * pads attend and are attended to, §7.11). Output: last_hidden_state = final_layer_norm(h).
  */
 public final class T5Encoder {
-    private static final Logger LOG = LoggerFactory.getLogger(T5Encoder.class);
 
     private final T5Config config;
     private final Precision precision;
@@ -61,11 +58,7 @@ public final class T5Encoder {
             blocks.add(new T5Block(enc.pp("block", j), c, linears));
         }
         finalLayerNorm = enc.get("final_layer_norm.weight", c.dModel());
-        report = checkpoint == null ? new LoadReport("random", List.of(), List.of(), List.of())
-                : checkpoint.requireComplete();
-        if (!report.unused().isEmpty()) {
-            LOG.warn("{}: {} unused tensors: {}", report.source(), report.unused().size(), report.summary());
-        }
+        report = checkpoint == null ? LoadReport.random() : checkpoint.finishLoad();
     }
 
     /** Loads a transformers folder: {@code config.json} + {@code model.safetensors} or its sharded index. */

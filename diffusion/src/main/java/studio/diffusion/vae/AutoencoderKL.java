@@ -7,8 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import studio.core.BadInputException;
 import studio.core.device.Precision;
 import studio.core.ops.Kernels;
@@ -24,7 +22,6 @@ import studio.core.weights.Weights;
  * (z − shift)·scale on encode, z/scale + shift before decode (§3.2, §2.5).
  */
 public final class AutoencoderKL {
-    private static final Logger LOG = LoggerFactory.getLogger(AutoencoderKL.class);
 
     private final VaeConfig config;
     private final Precision precision;
@@ -38,10 +35,7 @@ public final class AutoencoderKL {
         this.precision = w.precision();
         this.encoder = new Encoder(w.pp("encoder"), config);
         this.decoder = new Decoder(w.pp("decoder"), config);
-        this.report = w.requireComplete();
-        if (!report.unused().isEmpty()) {
-            LOG.warn("{}: {} unused tensors: {}", report.source(), report.unused().size(), report.summary());
-        }
+        this.report = w.finishLoad();
     }
 
     /** A diffusers {@code vae/} folder (config.json + diffusion_pytorch_model.safetensors), in fp32. */

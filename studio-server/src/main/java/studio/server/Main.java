@@ -27,6 +27,7 @@ import studio.core.BadInputException;
             CheckCommand.class,
             EvalCommand.class,
             BenchCommand.class,
+            TrainCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

@@ -27,7 +27,7 @@ public final class PanCaper {
     static final float MEAN = 0.5f;
     static final float STD = 0.25f;
 
-    private final PancaperConfig config;
+    private PancaperConfig config;
     private final ParamStore store;
     private final Vocabulary vocabulary;
     final PixelEncoder pixelEncoder;
@@ -81,6 +81,11 @@ public final class PanCaper {
 
     public PancaperConfig config() {
         return config;
+    }
+
+    /** Sets the inference thresholds stored with the model (the architecture stays). */
+    public void thresholds(double object, double overlap) {
+        config = config.withThresholds(object, overlap);
     }
 
     public Vocabulary vocabulary() {

@@ -21,16 +21,13 @@ import studio.core.image.RgbImage;
 
 /**
  * The tiny PanCaper behind the {@link Captioner} boundary: Mask2Former panoptic inference
- * ({@link PanopticInference}), then greedy decoding of the grounded caption over the predicted segments,
+ * ({@link PanopticInference}, with the thresholds stored in the model's config), then greedy decoding of the grounded caption over the predicted segments,
  * then phrase → class alignment ({@link PhraseAligner}): a tag whose phrase names another class than the
  * segment it points at is moved to the segment of that class the pointer scored highest, if there is one.
  * Slot i of the caption decoder is segment id i + 1, so a pointer to slot i is tag i (TagConvention).
  * An image of another size is resized (bilinear) to the model's and its id mask back (nearest).
  */
 public final class PancapCaptioner implements Captioner {
-    /** Mask2Former's defaults (configs/coco/panoptic-segmentation, TEST.OBJECT_MASK_THRESHOLD / OVERLAP_THRESHOLD). */
-    public static final double OBJECT_THRESHOLD = 0.8;
-    public static final double OVERLAP_THRESHOLD = 0.8;
     /** Below this cosine a phrase is not taken to name a class. */
     static final double ALIGN_MIN_COSINE = 0.5;
 
@@ -98,7 +95,7 @@ public final class PancapCaptioner implements Captioner {
         int n = model.config().queries();
         float[][] probs = rows(p.classLogits().softmax(-1).toFloatArray(), n);
         float[][] masks = rows(Activation.sigmoid(p.maskLogits()).toFloatArray(), n);
-        return PanopticInference.run(probs, masks, isThing, OBJECT_THRESHOLD, OVERLAP_THRESHOLD);
+        return PanopticInference.run(probs, masks, isThing, model.config().objectThreshold(), model.config().overlapThreshold());
     }
 
     /** Greedy decoding over the segments of {@code r}, then alignment; returns the tagged caption. */

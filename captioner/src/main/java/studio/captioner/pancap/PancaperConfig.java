@@ -28,20 +28,33 @@ import studio.core.data.panoptic.Category;
  * @param captionLayers caption decoder layers (causal self-attention, cross-attention to segments, FFN)
  * @param maxTokens longest caption in tokens (positions of the caption decoder)
  * @param vocab the caption vocabulary; the first {@link Vocabulary#SPECIALS} entries are the special tokens
+ * @param objectThreshold panoptic inference: minimum class score of a kept query (Mask2Former's
+ *        TEST.OBJECT_MASK_THRESHOLD, 0.8 when absent); the trainer calibrates it on the held-out split
+ * @param overlapThreshold panoptic inference: minimum won / own mask area (TEST.OVERLAP_THRESHOLD, 0.8 when absent)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PancaperConfig(String kind, int imageSize, List<Category> categories, int queries, int width, int pixelDim,
                              int stemChannels, int heads, int encoderLayers, int decoderLayers, int captionLayers,
-                             int maxTokens, List<String> vocab) {
+                             int maxTokens, List<String> vocab, Double objectThreshold, Double overlapThreshold) {
     public static final String KIND = "pancap-tiny";
     public static final String FILE = "config.json";
+    /** Mask2Former's COCO panoptic test thresholds (configs/coco/panoptic-segmentation/*.yaml). */
+    public static final double DEFAULT_THRESHOLD = 0.8;
 
     public PancaperConfig {
         categories = List.copyOf(categories);
         vocab = List.copyOf(vocab);
+        objectThreshold = objectThreshold == null ? DEFAULT_THRESHOLD : objectThreshold;
+        overlapThreshold = overlapThreshold == null ? DEFAULT_THRESHOLD : overlapThreshold;
         if (!KIND.equals(kind) || width % heads != 0 || imageSize % 4 != 0 || queries < 1) {
             throw new BadInputException("pancaper config", "needs kind " + KIND + ", width divisible by heads, image size divisible by 4");
         }
+    }
+
+    /** The same model with other inference thresholds. */
+    public PancaperConfig withThresholds(double object, double overlap) {
+        return new PancaperConfig(kind, imageSize, categories, queries, width, pixelDim, stemChannels, heads, encoderLayers,
+                decoderLayers, captionLayers, maxTokens, vocab, object, overlap);
     }
 
     /** Classes of the class head without the no-object class. */

@@ -7,7 +7,8 @@ import ai.djl.nn.Activation;
  * The training loss: Mask2Former's {@code SetCriterion} on every decoder layer's prediction (weighted
  * cross-entropy with the no-object class down-weighted, sigmoid BCE and dice on the matched masks, both
  * normalised by the number of ground-truth segments) plus the caption decoder's next-token cross-entropy
- * and pointer cross-entropy (mean over tokens and over pointers).
+ * and pointer cross-entropy (mean over tokens and over pointers), plus kMaX-DeepLab's auxiliary per-pixel
+ * semantic cross-entropy on the pixel embeddings.
  *
  * @param classWeight Mask2Former CLASS_WEIGHT (2.0)
  * @param maskWeight MASK_WEIGHT (5.0), BCE
@@ -15,9 +16,10 @@ import ai.djl.nn.Activation;
  * @param noObjectWeight NO_OBJECT_WEIGHT (0.1), the CE weight of the ∅ class
  * @param captionWeight weight of the caption token loss
  * @param pointerWeight weight of the pointer loss
+ * @param semanticWeight weight of kMaX-DeepLab's auxiliary per-pixel semantic loss (1.0 there)
  */
 record PancaperLoss(double classWeight, double maskWeight, double diceWeight, double noObjectWeight, double captionWeight,
-                    double pointerWeight) {
+                    double pointerWeight, double semanticWeight) {
 
     /** Scalar parts, for the log; {@code total} carries the gradient. */
     record Parts(NDArray total, NDArray segmentation, NDArray caption, NDArray pointer) {}
@@ -46,8 +48,15 @@ record PancaperLoss(double classWeight, double maskWeight, double diceWeight, do
         return ce.mul((float) classWeight).add(bce.mul((float) maskWeight)).add(dice.mul((float) diceWeight));
     }
 
+    /** Per-pixel cross-entropy of the semantic logits [B, H·W, C+1] against the ground-truth classes (void pixels skipped). */
+    static NDArray semantic(NDArray logits, WorldBatch b) {
+        NDArray target = b.masks().transpose(0, 2, 1).matMul(b.classes()); // [B, H·W, C+1], zero rows on void
+        NDArray nll = logits.logSoftmax(-1).mul(target).sum(new int[] {2}).neg(); // [B, H·W]
+        return nll.sum().div(target.sum().maximum(1f));
+    }
+
     /** Token and pointer cross-entropy of the caption decoder's output. */
-    NDArray[] caption(CaptionDecoder.Output out, WorldBatch b) {
+    static NDArray[] caption(CaptionDecoder.Output out, WorldBatch b) {
         NDArray tokenNll = out.tokenLogits().logSoftmax(-1).mul(b.targets()).sum(new int[] {2}).neg(); // [B, T]
         NDArray tokens = tokenNll.mul(b.tokenMask()).sum().div(b.tokenMask().sum().maximum(1f));
         NDArray ptrNll = out.pointerLogits().logSoftmax(-1).mul(b.pointerTargets()).sum(new int[] {2}).neg();

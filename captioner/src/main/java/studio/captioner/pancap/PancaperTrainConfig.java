@@ -18,11 +18,13 @@ import studio.core.config.Configs;
  * @param steps optimizer updates
  * @param batchSize images per update
  * @param logEvery metrics.jsonl and progress every N updates
- * @param threads libtorch intra-op threads (0 = leave as is)
+ * @param threads libtorch intra-op threads (0 = leave as is; 1 on a shared machine, where OpenMP spinning
+ *        under oversubscription made steps 3-10× slower in our measurements)
+ * @param maxMinutes wall-clock budget; when it runs out the run checkpoints and ends early (≤ 0: none)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PancaperTrainConfig(String task, String outputDir, long seed, int steps, int batchSize, int logEvery,
-                                  int threads, World world, Heldout heldout, Model model, Optimizer optimizer,
+                                  int threads, double maxMinutes, World world, Heldout heldout, Model model, Optimizer optimizer,
                                   Loss loss, Checkpoint checkpoint) {
     public static final String TASK = "pancaper";
 
@@ -46,7 +48,7 @@ public record PancaperTrainConfig(String task, String outputDir, long seed, int 
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Loss(double classWeight, double maskWeight, double diceWeight, double noObjectWeight,
-                       double captionWeight, double pointerWeight, boolean auxLayers) {}
+                       double captionWeight, double pointerWeight, double semanticWeight, boolean auxLayers) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Checkpoint(int every, int keep) {}

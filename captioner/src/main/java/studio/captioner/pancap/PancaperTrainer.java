@@ -83,7 +83,8 @@ public final class PancaperTrainer implements AutoCloseable {
         schedule = new LrSchedule(LrSchedule.Kind.parse(o.schedule()), o.lr(), o.warmupSteps(), c.steps());
         PancaperTrainConfig.Loss l = c.loss();
         matcher = new HungarianMatcher(l.classWeight(), l.maskWeight(), l.diceWeight());
-        loss = new PancaperLoss(l.classWeight(), l.maskWeight(), l.diceWeight(), l.noObjectWeight(), l.captionWeight(), l.pointerWeight());
+        loss = new PancaperLoss(l.classWeight(), l.maskWeight(), l.diceWeight(), l.noObjectWeight(), l.captionWeight(), l.pointerWeight(),
+                l.semanticWeight());
         dataRng = Rng.of(c.seed(), 1);
         if (from != null) {
             restore(from);
@@ -138,7 +139,7 @@ public final class PancaperTrainer implements AutoCloseable {
         PancaperTrainConfig.Model m = c.model();
         return new PancaperConfig(PancaperConfig.KIND, w.size(), WorldGenerator.categories(), m.queries(), m.width(),
                 m.pixelDim(), m.stemChannels(), m.heads(), m.encoderLayers(), m.decoderLayers(), m.captionLayers(),
-                m.maxTokens(), v.words());
+                m.maxTokens(), v.words(), null, null);
     }
 
     public PanCaper model() {
@@ -157,7 +158,7 @@ public final class PancaperTrainer implements AutoCloseable {
         double last = Double.NaN;
         Map<String, Double> held = Map.of();
         try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), step)) {
-            while (step < c.steps()) {
+            while (step < c.steps() && !outOfTime(start, log)) {
                 double lr = schedule.lr((int) step);
                 double[] parts = trainStep(lr);
                 step++;
@@ -176,9 +177,20 @@ public final class PancaperTrainer implements AutoCloseable {
                 }
             }
         }
+        held = calibrate(log);
         Path modelDir = runDir.resolve("model");
         model.save(modelDir);
         return new Result(modelDir, step, last, held, (System.nanoTime() - start) / 1e9, model.size());
+    }
+
+    /** True once {@code max_minutes} (if positive) have passed: the run then ends as if at its last step. */
+    private boolean outOfTime(long start, PrintWriter log) throws IOException {
+        if (c.maxMinutes() <= 0 || (System.nanoTime() - start) / 60e9 < c.maxMinutes()) {
+            return false;
+        }
+        log.printf("pancaper: time limit of %.1f min reached at step %d of %d; saving%n", c.maxMinutes(), step, c.steps());
+        new Checkpoints(runDir, c.checkpoint().keep()).save(step, this::writeCheckpoint);
+        return true;
     }
 
     private Map<String, Object> record(double[] parts, double lr, double ips, double seconds, Map<String, Double> held) {
@@ -235,6 +247,10 @@ public final class PancaperTrainer implements AutoCloseable {
         NDArray pooled = SegmentPooling.pool(b.masks(), seg.features().pixels(), b.image().reshape(n, 3, hw), b.geometry());
         NDArray slots = model.captionDecoder.segments(pooled, b.classes());
         NDArray[] cap = loss.caption(model.captionDecoder.forward(b.tokens(), b.pointedIn(), slots, b.valid()), b);
+        if (loss.semanticWeight() > 0) {
+            segLoss = segLoss.add(PancaperLoss.semantic(model.pixelEncoder.semantic(seg.features().pixels()), b)
+                    .mul((float) loss.semanticWeight()));
+        }
         NDArray total = segLoss.add(cap[0].mul((float) loss.captionWeight())).add(cap[1].mul((float) loss.pointerWeight()));
         return new PancaperLoss.Parts(total, segLoss, cap[0], cap[1]);
     }
@@ -255,6 +271,35 @@ public final class PancaperTrainer implements AutoCloseable {
         }
         Grads.zero(model.parameters());
         return norm;
+    }
+
+    /** Object thresholds tried by {@link #calibrate}, Mask2Former's 0.8 first. */
+    static final double[] THRESHOLDS = {0.8, 0.7, 0.6, 0.5, 0.4, 0.3};
+
+    /**
+     * Picks the object threshold with the best held-out PQ (the first, i.e. the highest, on ties) and stores it in
+     * the model's config: Mask2Former's 0.8 assumes confident classes, which a small model trained briefly may
+     * not reach. The held-out split is the validation split; the final scores are measured on another world.
+     */
+    Map<String, Double> calibrate(PrintWriter log) {
+        double overlap = model.config().overlapThreshold();
+        double best = THRESHOLDS[0];
+        Map<String, Double> bestPq = null;
+        for (double t : THRESHOLDS) {
+            model.thresholds(t, overlap);
+            Map<String, Double> pq = heldoutPq();
+            log.printf(java.util.Locale.ROOT, "pancaper: object threshold %.2f: held-out %s%n", t, pq);
+            if (bestPq == null || pq.get("heldout_pq") > bestPq.get("heldout_pq")) {
+                best = t;
+                bestPq = pq;
+            }
+        }
+        model.thresholds(best, overlap);
+        log.printf(java.util.Locale.ROOT, "pancaper: object threshold %.2f stored with the model%n", best);
+        log.flush();
+        Map<String, Double> out = new LinkedHashMap<>(bestPq);
+        out.put("object_threshold", best);
+        return out;
     }
 
     /** PQ, PQ_thing, PQ_stuff of the current model on the held-out images (segmentation only). */

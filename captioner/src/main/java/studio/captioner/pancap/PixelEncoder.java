@@ -17,7 +17,7 @@ import studio.diffusion.nn.Params;
  *
  * <p>Keys: {@code stem.{0,1}}, {@code down.{0,1}} (conv units), {@code pos_embed} [G², D],
  * {@code encoder.i.{norm1,attn,norm2,ffn}}, {@code lateral.{0,1,2}} (1×1), {@code fuse.{0,1}} (conv units),
- * {@code mask_features} (1×1).
+ * {@code mask_features} (1×1), {@code semantic_head} [C+1, E] (auxiliary loss only).
  */
 final class PixelEncoder {
     /** memory [B, G², D] (the decoder's keys and values), pixels [B, E, H·W] (per-pixel mask embeddings). */
@@ -35,6 +35,7 @@ final class PixelEncoder {
     private final Layers.ConvUnit fuseMid;
     private final Layers.ConvUnit fuseFull;
     private final Layers.Conv1x1 maskFeatures;
+    private final Layers.Linear semanticHead;
     private final int d;
 
     PixelEncoder(Params p, PancaperConfig c) {
@@ -56,6 +57,17 @@ final class PixelEncoder {
         fuseMid = Layers.ConvUnit.of(p, "fuse.0", e, e, 3, 1);
         fuseFull = Layers.ConvUnit.of(p, "fuse.1", e, e, 3, 1);
         maskFeatures = Layers.Conv1x1.of(p, "mask_features", e, e);
+        semanticHead = Layers.Linear.of(p, "semantic_head", c.classes() + 1L, e);
+    }
+
+    /**
+     * Per-pixel class logits from the mask embeddings, for kMaX-DeepLab's auxiliary semantic segmentation loss
+     * (Yu et al. 2022 §3.3; also Panoptic-DeepLab's semantic branch): a dense signal that teaches the pixel
+     * embeddings what a shape looks like long before set-prediction classification does. Training only.
+     * pixels [B, E, H·W] → [B, H·W, C+1].
+     */
+    NDArray semantic(NDArray pixels) {
+        return semanticHead.forward(pixels.transpose(0, 2, 1));
     }
 
     /** The learned positions of the G² memory tokens [G², D] (the decoder adds them to its keys). */

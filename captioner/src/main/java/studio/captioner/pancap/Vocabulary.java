@@ -108,34 +108,47 @@ public final class Vocabulary {
         return new Tokens(a, b);
     }
 
-    /** Caption text from generated tokens (no {@code <bos>}); {@code pointers[i]} is the tag number of pointer token i. */
+    /**
+     * Caption text from generated tokens (no {@code <bos>}); {@code pointers[i]} is the tag number of pointer token i.
+     * Whatever the tokens, the text is well-formed tag grammar: a pointer run opens a tag at its first word, a
+     * {@code </tag>}, a new pointer run or the end closes it; a tag without words and a stray {@code </tag>} are dropped;
+     * repeated tag numbers in one tag are kept once.
+     */
     public String decode(int[] ids, int[] pointers) {
         StringBuilder out = new StringBuilder();
         boolean sentenceStart = true;
-        List<Integer> open = new ArrayList<>();
+        boolean inPhrase = false;
+        java.util.LinkedHashSet<Integer> open = new java.util.LinkedHashSet<>();
         for (int i = 0; i < ids.length && ids[i] != EOS_ID; i++) {
             int t = ids[i];
             if (t == PTR_ID) {
+                if (inPhrase) {
+                    out.append('>');
+                    inPhrase = false;
+                }
                 open.add(pointers[i]);
-                continue;
-            }
-            if (t == PAD_ID || t == BOS_ID) {
-                continue;
-            }
-            if (!open.isEmpty()) {
-                space(out);
-                out.append('<').append(String.join(",", open.stream().map(String::valueOf).toList())).append(": ");
+            } else if (t == CLOSE_ID) {
+                if (inPhrase) {
+                    out.append('>');
+                }
+                inPhrase = false;
                 open.clear();
-            } else if (t != CLOSE_ID && !isPunct(word(t))) {
-                space(out);
+            } else if (t != PAD_ID && t != BOS_ID) {
+                String w = word(t);
+                if (!open.isEmpty()) {
+                    space(out);
+                    out.append('<').append(String.join(",", open.stream().map(String::valueOf).toList())).append(": ");
+                    open.clear();
+                    inPhrase = true;
+                } else if (!isPunct(w)) {
+                    space(out);
+                }
+                out.append(sentenceStart && !isPunct(w) ? capitalise(w) : w);
+                sentenceStart = isPunct(w) ? w.equals(".") || w.equals("!") || w.equals("?") : false;
             }
-            if (t == CLOSE_ID) {
-                out.append('>');
-                continue;
-            }
-            String w = word(t);
-            out.append(sentenceStart && !isPunct(w) ? capitalise(w) : w);
-            sentenceStart = isPunct(w) ? w.equals(".") || w.equals("!") || w.equals("?") : false;
+        }
+        if (inPhrase) {
+            out.append('>');
         }
         return out.toString().trim();
     }

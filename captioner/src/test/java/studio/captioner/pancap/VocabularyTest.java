@@ -34,6 +34,22 @@ class VocabularyTest {
     }
 
     @Test
+    void anyTokenSequenceDecodesToWellFormedTags() {
+        Vocabulary v = Vocabulary.build(List.of("<0: the sky> is blue ."), 1);
+        int ptr = Vocabulary.PTR_ID;
+        int close = Vocabulary.CLOSE_ID;
+        int the = v.id("the");
+        int sky = v.id("sky");
+        // a tag left open at the end, a pointer run cutting a phrase, a stray close, an empty tag, a repeated number
+        int[] ids = {ptr, the, sky, ptr, ptr, sky, close, close, ptr, close, the, ptr, ptr, sky};
+        int[] ptrs = {0, -1, -1, 1, 2, -1, -1, -1, 3, -1, -1, 4, 4, -1};
+        String text = v.decode(ids, ptrs);
+        assertEquals("<0: The sky> <1,2: sky> the <4: sky>", text);
+        GroundedCaption g = TagParser.parse(text, "decoded");
+        assertEquals(3, g.phrases().size());
+    }
+
+    @Test
     void phrasesAlignWithTheirClassByCosine() {
         PhraseAligner a = new PhraseAligner(WorldGenerator.categories().stream().map(c -> c.name()).toList());
         assertEquals("circle", a.classNames().get((int) a.align("two small red circles")[0]));

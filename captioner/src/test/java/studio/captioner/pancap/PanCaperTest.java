@@ -91,4 +91,23 @@ class PanCaperTest {
             assertEquals(48, big.mask().width());
         }
     }
+
+    /** The committed model (run from the module folder: ../models/...) still segments held-out world images well. */
+    @Test
+    void committedModelSegmentsHeldOutWorldImages() throws Exception {
+        Path folder = Path.of("..").resolve(Captioners.PANCAP_TINY_DIR);
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(folder.resolve(PanCaper.WEIGHTS)));
+        try (PancapCaptioner cap = PancapCaptioner.open("committed", folder)) {
+            var pq = new studio.captioner.metrics.PanopticQuality(cap.model().categoriesById());
+            for (int i = 0; i < 16; i++) {
+                WorldSample s = WorldGenerator.sample(2000, i, 64);
+                GroundedResult r = cap.caption(DataPng.decode(s.imagePng(), s.fileName()));
+                var gt = studio.core.data.panoptic.IdMask.fromRgb(DataPng.decode(s.maskPng(), s.fileName()));
+                pq.add(new studio.captioner.metrics.PanopticQuality.ImagePair(s.fileName(), gt, s.annotation().segments(),
+                        r.mask(), r.segmentInfos()));
+                r.parsedCaption(s.fileName()); // well-formed tags
+            }
+            assertTrue(pq.average(null).pq() > 0.8, "PQ " + pq.average(null).pq());
+        }
+    }
 }

@@ -12,7 +12,7 @@ W, H, PAD = 460, 300, 50
 COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
 
 
-def panel(x0, rows, keys, title, log):
+def panel(x0, rows, keys, title, log, legend_bottom=False):
     pts = {k: [(r["step"], r[k]) for r in rows if k in r and r[k] is not None] for k in keys}
     steps = [s for v in pts.values() for s, _ in v]
     vals = [y for v in pts.values() for _, y in v]
@@ -38,7 +38,8 @@ def panel(x0, rows, keys, title, log):
         c = COLOURS[i % len(COLOURS)]
         path = " ".join(f"{sx(s):.1f},{sy(y):.1f}" for s, y in v)
         out.append(f'<polyline points="{path}" fill="none" stroke="{c}" stroke-width="1.5"/>')
-        out.append(f'<text x="{x0 + W - PAD - 4}" y="{PAD + 14 + 13 * i}" text-anchor="end" font-size="11" fill="{c}">{k} {v[-1][1]:.3f}</text>')
+        ly = H - PAD - 8 - 13 * (len(pts) - 1 - i) if legend_bottom else PAD + 14 + 13 * i
+        out.append(f'<text x="{x0 + W - PAD - 4}" y="{ly}" text-anchor="end" font-size="11" fill="{c}">{k} {v[-1][1]:.3f}</text>')
     return "\n".join(out)
 
 
@@ -46,7 +47,7 @@ def main():
     rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
     title = sys.argv[3] if len(sys.argv) > 3 else sys.argv[1]
     body = panel(0, rows, ["loss", "segmentation", "caption", "pointer"], title + ": training losses (log)", True)
-    body += panel(W, rows, ["heldout_pq", "heldout_pq_thing", "heldout_pq_stuff"], "held-out PQ", False)
+    body += panel(W, rows, ["heldout_pq", "heldout_pq_thing", "heldout_pq_stuff"], "held-out PQ", False, legend_bottom=True)
     with open(sys.argv[2], "w") as f:
         f.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * W}" height="{H}" font-family="sans-serif">\n'
                 f'<rect width="100%" height="100%" fill="white"/>\n{body}\n</svg>\n')

@@ -27,7 +27,7 @@ import studio.core.image.RgbImage;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Check an image against its prompt: per entity present / missing / wrong colour / wrong count / wrong position, relations, F1s.")
 public final class CheckCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "M", description = "Captioner: oracle:DIR (ground truth of a PanCap dataset).")
+    @Option(names = "--model", required = true, paramLabel = "M", description = "Captioner: pancap-tiny, pancap:DIR (a model folder) or oracle:DIR (ground truth of a PanCap dataset).")
     String model;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The prompt the image was made from (tags allowed).")

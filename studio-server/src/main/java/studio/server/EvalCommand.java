@@ -33,7 +33,7 @@ import studio.eval.geneval.Summary;
  */
 @Command(name = "eval", description = "Evaluate models and images.",
         subcommands = {EvalCommand.Fd.class, EvalCommand.GenevalScore.class, EvalCommand.GenevalSummary.class,
-            EvalPqCommand.class, EvalCaptionCommand.class})
+            EvalPqCommand.class, EvalCaptionCommand.class, EvalPredictCommand.class})
 final class EvalCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -9,12 +9,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import studio.captioner.pancap.PancaperTrainConfig;
+import studio.captioner.pancap.PancaperTrainer;
 import studio.core.BadInputException;
 import studio.core.config.Configs;
 import studio.core.train.ConsoleProgress;
@@ -25,21 +28,30 @@ import studio.diffusion.train.TrainTask;
 
 /**
  * {@code studio train --config FILE.json [--set k=v]... [--resume RUN_DIR]}: the config's {@code task} picks the
- * trainer ({@link #TASKS}): "lora" and "full" train the MMDiT ({@link TrainTask}). The resolved config is printed
+ * trainer ({@link #TASKS}): "lora" and "full" train the MMDiT ({@link TrainTask}), "pancaper" the tiny PanCaper on the
+ * world ({@link PancaperTrainer}). The resolved config is printed
  * once and stored in the run folder and every checkpoint. With {@code --resume} the config stored in the run's
  * newest checkpoint is used (plus any --set), and the run continues exactly where that checkpoint left it.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train from a JSON config (task: lora, full); --resume RUN_DIR continues a run exactly.")
+        description = "Train from a JSON config (task: lora, full, pancaper); --resume RUN_DIR continues a run exactly.")
 final class TrainCommand implements Callable<Integer> {
 
-    /** One trainer: resolves its config and runs it, printing to the CLI. */
+    /**
+     * One trainer: resolves its config and runs it, printing to the CLI.
+     *
+     * @param user the --config file (null when only --resume is given)
+     * @param stored the config stored in the resumed run's newest checkpoint (null when not resuming)
+     */
     interface Task {
-        int run(ObjectNode user, List<String> sets, String resumeConfig, boolean resume, CommandSpec spec) throws Exception;
+        int run(ObjectNode user, ObjectNode stored, List<String> sets, Path resume, CommandSpec spec) throws Exception;
     }
 
-    /** task name → trainer; the captioner's "pancaper" joins here. */
-    static final Map<String, Task> TASKS = Map.of("lora", TrainCommand::diffusion, "full", TrainCommand::diffusion);
+    /** task name → trainer. */
+    static final Map<String, Task> TASKS = Map.of(
+            "lora", TrainCommand::diffusion,
+            "full", TrainCommand::diffusion,
+            PancaperTrainConfig.TASK, TrainCommand::pancaper);
 
     @Spec
     CommandSpec spec;
@@ -59,17 +71,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new BadInputException("--config", "give a config file, or --resume RUN_DIR");
         }
         ObjectNode user = config == null ? null : Configs.file(config);
-        String stored = resume == null ? null : DiffusionTrainer.storedConfig(resume);
-        if (resume != null) {
-            sets = new ArrayList<>(sets);
-            sets.add("output_dir=" + resume);
-        }
-        String task = taskOf(stored != null ? (ObjectNode) new ObjectMapper().readTree(stored) : user, sets);
+        ObjectNode stored = resume == null ? null
+                : (ObjectNode) new ObjectMapper().readTree(DiffusionTrainer.storedConfig(resume));
+        String task = taskOf(stored != null ? stored : user, sets);
         Task t = TASKS.get(task);
         if (t == null) {
-            throw new BadInputException("task", "unknown '" + task + "'; this build trains " + TASKS.keySet());
+            throw new BadInputException("task", "unknown task '" + task + "'; this build trains " + TASKS.keySet());
         }
-        return t.run(user, sets, stored, resume != null, spec);
+        return t.run(user, stored, sets, resume, spec);
     }
 
     /** The task: the last --set task=..., else the file's "task", else the diffusion preset's ("lora"). */
@@ -83,18 +92,22 @@ final class TrainCommand implements Callable<Integer> {
         return task;
     }
 
-    private static int diffusion(ObjectNode user, List<String> sets, String stored, boolean resume, CommandSpec spec)
+    private static int diffusion(ObjectNode user, ObjectNode stored, List<String> sets, Path resume, CommandSpec spec)
             throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ObjectNode base = stored != null ? (ObjectNode) new ObjectMapper().readTree(stored) : user;
+        if (resume != null) {
+            sets = new ArrayList<>(sets);
+            sets.add("output_dir=" + resume);
+        }
+        ObjectNode base = stored != null ? stored : user;
         TrainConfig c = Configs.resolve(TrainConfig.preset(), base, sets, TrainConfig.class,
                 stored != null ? "stored config" : "config");
         c.check();
         out.println("resolved config:\n" + Configs.toJson(c));
         out.flush();
         try {
-            DiffusionTrainer.Result r = TrainTask.run(c, resume, new ConsoleProgress(err, System.console() != null),
+            DiffusionTrainer.Result r = TrainTask.run(c, resume != null, new ConsoleProgress(err, System.console() != null),
                     line -> {
                         err.println(line);
                         err.flush();
@@ -105,6 +118,21 @@ final class TrainCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return Main.EXIT_INTERNAL;
         }
+    }
+
+    /** The tiny PanCaper; a resumed run takes the --config given, else the config stored in its checkpoint. */
+    private static int pancaper(ObjectNode user, ObjectNode stored, List<String> sets, Path resume, CommandSpec spec)
+            throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PancaperTrainConfig c = PancaperTrainConfig.resolve(user != null ? user : stored, sets,
+                user != null ? "config" : "stored config");
+        String json = Configs.toJson(c);
+        out.println(json);
+        PancaperTrainer.Result r = PancaperTrainer.run(c, json, resume, new ConsoleProgress(out, System.console() != null), out);
+        out.printf(Locale.ROOT, "trained %d steps in %.0f s, %,d parameters; final loss %.4f; held-out %s%nmodel: %s%n",
+                r.steps(), r.seconds(), r.parameters(), r.loss(), r.heldout(), r.modelDir());
+        out.flush();
+        return Main.EXIT_OK;
     }
 
     private static String summary(DiffusionTrainer.Result r) throws Exception {

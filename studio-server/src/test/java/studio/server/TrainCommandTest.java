@@ -3,6 +3,8 @@ package studio.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code studio train} on the committed tiny preset (a few steps), resume, and bad input. */
 class TrainCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path PRESET = Path.of("../configs/train/lora-tiny.json");
 
     @TempDir
@@ -20,7 +23,7 @@ class TrainCommandTest {
     private static String[] run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new String[] {Integer.toString(code), out.toString(), err.toString()};
     }
 
@@ -48,10 +51,34 @@ class TrainCommandTest {
         Files.writeString(cfg, "{\"task\": \"pancaper2\"}");
         String[] r = run("train", "--config", cfg.toString());
         assertEquals("2", r[0]);
-        assertTrue(r[2].contains("unknown 'pancaper2'"), r[2]);
+        assertTrue(r[2].contains("unknown task 'pancaper2'"), r[2]);
+        Files.writeString(cfg, "{\"task\": \"pancaper\", \"stepz\": 3}");
+        assertEquals("2", run("train", "--config", cfg.toString())[0]);
         String[] k = run("train", "--config", PRESET.toString(), "--set", "optimizer.lrr=1");
         assertEquals("2", k[0]);
         assertTrue(k[2].contains("optimizer.lrr"), k[2]);
         assertEquals("2", run("train")[0]);
+    }
+
+    @Test
+    void trainsATinyPancaperThenPredictsAndScoresAHeldOutWorld() throws Exception {
+        Path cfg = dir.resolve("c.json");
+        Files.writeString(cfg, "{\"task\": \"pancaper\"}");
+        Path runDir = dir.resolve("run");
+        String[] r = run("train", "--config", cfg.toString(), "--set", "output_dir=" + runDir, "--set", "steps=2",
+                "--set", "batch_size=2", "--set", "world.size=32", "--set", "world.vocab_captions=20", "--set", "heldout.count=2",
+                "--set", "model.width=16", "--set", "model.pixel_dim=8", "--set", "model.stem_channels=8", "--set", "model.heads=2",
+                "--set", "model.queries=6", "--set", "model.max_tokens=24");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(Files.isRegularFile(runDir.resolve("model/model.safetensors")));
+        assertTrue(Files.isRegularFile(runDir.resolve("checkpoints/step-00000002/state.json")));
+        Path world = dir.resolve("w");
+        assertEquals("0", run("world", "--out", world.toString(), "--count", "2", "--size", "32", "--seed", "9")[0]);
+        Path pred = dir.resolve("pred");
+        String[] p = run("eval", "predict", "--model", "pancap:" + runDir.resolve("model"), "--data", world.toString(), "--out", pred.toString());
+        assertEquals("0", p[0], p[2]);
+        JsonNode pq = JSON.readTree(run("eval", "pq", "--gt", world.toString(), "--pred", pred.toString())[1]);
+        assertEquals(2, pq.get("images").asInt());
+        assertEquals("0", run("eval", "caption", "--gt", world.toString(), "--pred", pred.toString())[0]);
     }
 }

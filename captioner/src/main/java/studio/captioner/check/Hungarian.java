@@ -7,11 +7,11 @@ import java.util.Arrays;
  * augmenting paths with potentials), the role {@code scipy.optimize.linear_sum_assignment} plays in
  * PancapScore's entity matching (EVAL.md §4.2 step 2). Rectangular matrices are padded with zeros.
  */
-final class Hungarian {
+public final class Hungarian {
     private Hungarian() {}
 
     /** {@code result[row]} = assigned column, or -1 when the row got a padding column. */
-    static int[] solve(double[][] cost) {
+    public static int[] solve(double[][] cost) {
         int rows = cost.length;
         int cols = rows == 0 ? 0 : cost[0].length;
         int n = Math.max(rows, cols);

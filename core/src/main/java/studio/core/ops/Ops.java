@@ -27,6 +27,23 @@ public final class Ops {
         return (b == null ? Linear.linear(x, w) : Linear.linear(x, w, b)).singletonOrThrow();
     }
 
+    /**
+     * 2-D convolution (torch.nn.functional.conv2d). x [B, Cin, H, W], w [Cout, Cin, k, k], b [Cout] or null,
+     * square stride and padding → [B, Cout, H', W'].
+     */
+    public static NDArray conv2d(NDArray x, NDArray w, NDArray b, int stride, int padding) {
+        return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding),
+                new Shape(1, 1)).singletonOrThrow();
+    }
+
+    /** Nearest-neighbour up-sampling by an integer factor (F.interpolate mode "nearest"). x [B, C, H, W] → [B, C, fH, fW]. */
+    public static NDArray upsampleNearest(NDArray x, int factor) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), s.get(1), s.get(2), 1, s.get(3), 1)
+                .broadcast(new Shape(s.get(0), s.get(1), s.get(2), factor, s.get(3), factor))
+                .reshape(s.get(0), s.get(1), s.get(2) * factor, s.get(3) * factor);
+    }
+
     /** LayerNorm over the last axis; w and b [D] or null (SD3's norms have no affine). x [..., D]. */
     public static NDArray layerNorm(NDArray x, NDArray w, NDArray b, double eps) {
         if (w != null && b != null) {

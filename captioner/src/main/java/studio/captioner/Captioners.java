@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import studio.captioner.pancap.PancapCaptioner;
 import studio.core.BadInputException;
+import studio.core.Installation;
 
 /**
  * Resolves a {@code --model} value to a {@link Captioner}. Known kinds:
@@ -22,7 +23,7 @@ public final class Captioners {
     public static final String ORACLE = "oracle:";
     public static final String PANCAP_TINY = "pancap-tiny";
     public static final String PANCAP = "pancap:";
-    /** Where {@code pancap-tiny} lives, relative to the working directory (the repository root). */
+    /** Where {@code pancap-tiny} lives, relative to the studio installation ({@link Installation#root()}). */
     public static final Path PANCAP_TINY_DIR = Path.of("models", "pancap-tiny", "captioner");
 
     private Captioners() {}
@@ -36,7 +37,7 @@ public final class Captioners {
             return OracleCaptioner.open(dir);
         }
         if (spec.equals(PANCAP_TINY)) {
-            return PancapCaptioner.open(PANCAP_TINY, PANCAP_TINY_DIR);
+            return PancapCaptioner.open(PANCAP_TINY, Installation.root().resolve(PANCAP_TINY_DIR));
         }
         if (spec.startsWith(PANCAP)) {
             return PancapCaptioner.open(spec, Path.of(spec.substring(PANCAP.length())));

@@ -25,6 +25,7 @@ import studio.core.BadInputException;
             DataCommand.class,
             DebugCommand.class,
             GenerateCommand.class,
+            CaptionCommand.class,
             CheckCommand.class,
             EvalCommand.class,
             BenchCommand.class,

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import studio.core.BadInputException;
+import studio.core.Installation;
 import studio.diffusion.sampling.RectifiedFlow;
 
 /**
@@ -21,9 +22,9 @@ import studio.diffusion.sampling.RectifiedFlow;
  */
 public record ModelFolder(String name, Path root, RectifiedFlow flow) {
 
-    /** The studio home: {@code -Dstudio.home} (set by the ./studio launcher), else the current directory. */
+    /** The studio installation ({@link Installation#root()}), whose {@code models/} holds named models. */
     public static Path studioHome() {
-        return Path.of(System.getProperty("studio.home", ".")).toAbsolutePath().normalize();
+        return Installation.root();
     }
 
     /** Resolves {@code --model NAME|DIR} against {@code home}; bad input names the field and what is missing. */

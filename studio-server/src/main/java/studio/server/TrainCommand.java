@@ -19,6 +19,7 @@ import studio.core.BadInputException;
 import studio.core.config.Configs;
 import studio.core.train.ConsoleProgress;
 import studio.core.train.NonFiniteLossException;
+import studio.diffusion.text.TokenizerTrainer;
 import studio.diffusion.train.DiffusionTrainer;
 import studio.diffusion.train.TrainConfig;
 import studio.diffusion.train.TrainTask;
@@ -30,7 +31,7 @@ import studio.diffusion.train.TrainTask;
  * newest checkpoint is used (plus any --set), and the run continues exactly where that checkpoint left it.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train from a JSON config (task: lora, full); --resume RUN_DIR continues a run exactly.")
+        description = "Train from a JSON config (task: lora, full, tokenizers); --resume RUN_DIR continues a run exactly.")
 final class TrainCommand implements Callable<Integer> {
 
     /** One trainer: resolves its config and runs it, printing to the CLI. */
@@ -39,7 +40,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** task name → trainer; the captioner's "pancaper" joins here. */
-    static final Map<String, Task> TASKS = Map.of("lora", TrainCommand::diffusion, "full", TrainCommand::diffusion);
+    static final Map<String, Task> TASKS = Map.of("lora", TrainCommand::diffusion, "full", TrainCommand::diffusion,
+            "tokenizers", TrainCommand::tokenizers);
 
     @Spec
     CommandSpec spec;
@@ -105,6 +107,28 @@ final class TrainCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return Main.EXIT_INTERNAL;
         }
+    }
+
+    /** pancap-tiny's own CLIP BPE and T5 Unigram tokenizers from a generated world's corpus (no steps, no resume). */
+    private static int tokenizers(ObjectNode user, List<String> sets, String stored, boolean resume, CommandSpec spec)
+            throws Exception {
+        if (resume) {
+            throw new BadInputException("--resume", "the tokenizers task has no checkpoints; run it again");
+        }
+        TokenizerTrainer.Config c = Configs.resolve(TokenizerTrainer.Config.preset(), user, sets,
+                TokenizerTrainer.Config.class, "config");
+        c.check();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("resolved config:\n" + Configs.toJson(c));
+        TokenizerTrainer.Result r = TokenizerTrainer.run(c);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("dir", r.dir().toString());
+        s.put("corpus_texts", r.corpusTexts());
+        s.put("clip_vocab", r.clipVocab());
+        s.put("clip_merges", r.clipMerges());
+        s.put("t5_pieces", r.t5Pieces());
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+        return Main.EXIT_OK;
     }
 
     private static String summary(DiffusionTrainer.Result r) throws Exception {

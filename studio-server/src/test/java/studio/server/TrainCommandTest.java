@@ -54,4 +54,17 @@ class TrainCommandTest {
         assertTrue(k[2].contains("optimizer.lrr"), k[2]);
         assertEquals("2", run("train")[0]);
     }
+
+    @Test
+    void tokenizersTaskWritesLoadableFolders() throws Exception {
+        Path out = dir.resolve("tok");
+        String[] r = run("train", "--config", "../configs/train/pancap-tiny-tokenizers.json", "--set", "output_dir=" + out,
+                "--set", "world.count=6", "--set", "world.size=32");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"clip_merges\""), r[1]);
+        assertTrue(studio.diffusion.text.ClipTokenizer.load(out.resolve("tokenizer")).encode("a red cube").size() > 0);
+        try (var t5 = studio.diffusion.text.T5Tokenizer.load(out.resolve("tokenizer_3"))) {
+            assertEquals(1, t5.eos());
+        }
+    }
 }

@@ -23,15 +23,18 @@ import studio.diffusion.text.TokenizerTrainer;
 import studio.diffusion.train.DiffusionTrainer;
 import studio.diffusion.train.TrainConfig;
 import studio.diffusion.train.TrainTask;
+import studio.diffusion.train.VaeTrainConfig;
+import studio.diffusion.train.VaeTrainer;
 
 /**
  * {@code studio train --config FILE.json [--set k=v]... [--resume RUN_DIR]}: the config's {@code task} picks the
- * trainer ({@link #TASKS}): "lora" and "full" train the MMDiT ({@link TrainTask}). The resolved config is printed
+ * trainer ({@link #TASKS}): "lora" and "full" train the MMDiT ({@link TrainTask}), "tokenizers" builds
+ * pancap-tiny's tokenizers ({@link TokenizerTrainer}), "vae" trains its VAE ({@link VaeTrainer}). The resolved config is printed
  * once and stored in the run folder and every checkpoint. With {@code --resume} the config stored in the run's
  * newest checkpoint is used (plus any --set), and the run continues exactly where that checkpoint left it.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train from a JSON config (task: lora, full, tokenizers); --resume RUN_DIR continues a run exactly.")
+        description = "Train from a JSON config (task: lora, full, tokenizers, vae); --resume RUN_DIR continues a run exactly.")
 final class TrainCommand implements Callable<Integer> {
 
     /** One trainer: resolves its config and runs it, printing to the CLI. */
@@ -41,7 +44,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** task name → trainer; the captioner's "pancaper" joins here. */
     static final Map<String, Task> TASKS = Map.of("lora", TrainCommand::diffusion, "full", TrainCommand::diffusion,
-            "tokenizers", TrainCommand::tokenizers);
+            "tokenizers", TrainCommand::tokenizers, "vae", TrainCommand::vae);
 
     @Spec
     CommandSpec spec;
@@ -129,6 +132,37 @@ final class TrainCommand implements Callable<Integer> {
         s.put("t5_pieces", r.t5Pieces());
         out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
         return Main.EXIT_OK;
+    }
+
+    /** pancap-tiny's VAE from scratch on world images ({@link VaeTrainer}); resumable like the diffusion tasks. */
+    private static int vae(ObjectNode user, List<String> sets, String stored, boolean resume, CommandSpec spec)
+            throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ObjectNode base = stored != null ? (ObjectNode) new ObjectMapper().readTree(stored) : user;
+        VaeTrainConfig c = Configs.resolve(VaeTrainConfig.preset(), base, sets, VaeTrainConfig.class,
+                stored != null ? "stored config" : "config");
+        c.check();
+        out.println("resolved config:\n" + Configs.toJson(c));
+        out.flush();
+        try {
+            VaeTrainer.Result r = VaeTrainer.run(c, resume, new ConsoleProgress(err, System.console() != null), line -> {
+                err.println(line);
+                err.flush();
+            });
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("run_dir", r.runDir().toString());
+            s.put("steps", r.steps());
+            s.put("last_loss", r.lastLoss());
+            s.put("vae", r.vaeFolder().toString());
+            s.put("scaling_factor", r.scalingFactor());
+            s.put("shift_factor", r.shiftFactor());
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+            return Main.EXIT_OK;
+        } catch (NonFiniteLossException e) {
+            err.println("error: " + e.getMessage());
+            return Main.EXIT_INTERNAL;
+        }
     }
 
     private static String summary(DiffusionTrainer.Result r) throws Exception {

@@ -20,6 +20,8 @@ import studio.core.config.Configs;
 import studio.core.train.ConsoleProgress;
 import studio.core.train.NonFiniteLossException;
 import studio.diffusion.text.TokenizerTrainer;
+import studio.diffusion.train.ClipTrainConfig;
+import studio.diffusion.train.ClipTrainer;
 import studio.diffusion.train.DiffusionTrainer;
 import studio.diffusion.train.TrainConfig;
 import studio.diffusion.train.TrainTask;
@@ -29,12 +31,13 @@ import studio.diffusion.train.VaeTrainer;
 /**
  * {@code studio train --config FILE.json [--set k=v]... [--resume RUN_DIR]}: the config's {@code task} picks the
  * trainer ({@link #TASKS}): "lora" and "full" train the MMDiT ({@link TrainTask}), "tokenizers" builds
- * pancap-tiny's tokenizers ({@link TokenizerTrainer}), "vae" trains its VAE ({@link VaeTrainer}). The resolved config is printed
+ * pancap-tiny's tokenizers ({@link TokenizerTrainer}), "vae" trains its VAE ({@link VaeTrainer}),
+ * "clip" its CLIP image and text towers ({@link ClipTrainer}). The resolved config is printed
  * once and stored in the run folder and every checkpoint. With {@code --resume} the config stored in the run's
  * newest checkpoint is used (plus any --set), and the run continues exactly where that checkpoint left it.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train from a JSON config (task: lora, full, tokenizers, vae); --resume RUN_DIR continues a run exactly.")
+        description = "Train from a JSON config (task: lora, full, tokenizers, vae, clip); --resume RUN_DIR continues a run exactly.")
 final class TrainCommand implements Callable<Integer> {
 
     /** One trainer: resolves its config and runs it, printing to the CLI. */
@@ -44,7 +47,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** task name → trainer; the captioner's "pancaper" joins here. */
     static final Map<String, Task> TASKS = Map.of("lora", TrainCommand::diffusion, "full", TrainCommand::diffusion,
-            "tokenizers", TrainCommand::tokenizers, "vae", TrainCommand::vae);
+            "tokenizers", TrainCommand::tokenizers, "vae", TrainCommand::vae, "clip", TrainCommand::clip);
 
     @Spec
     CommandSpec spec;
@@ -157,6 +160,35 @@ final class TrainCommand implements Callable<Integer> {
             s.put("vae", r.vaeFolder().toString());
             s.put("scaling_factor", r.scalingFactor());
             s.put("shift_factor", r.shiftFactor());
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+            return Main.EXIT_OK;
+        } catch (NonFiniteLossException e) {
+            err.println("error: " + e.getMessage());
+            return Main.EXIT_INTERNAL;
+        }
+    }
+
+    /** pancap-tiny's CLIP: the image tower and both text towers, contrastively ({@link ClipTrainer}); resumable. */
+    private static int clip(ObjectNode user, List<String> sets, String stored, boolean resume, CommandSpec spec)
+            throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ObjectNode base = stored != null ? (ObjectNode) new ObjectMapper().readTree(stored) : user;
+        ClipTrainConfig c = Configs.resolve(ClipTrainConfig.preset(), base, sets, ClipTrainConfig.class,
+                stored != null ? "stored config" : "config");
+        c.check();
+        out.println("resolved config:\n" + Configs.toJson(c));
+        out.flush();
+        try {
+            ClipTrainer.Result r = ClipTrainer.run(c, resume, new ConsoleProgress(err, System.console() != null), line -> {
+                err.println(line);
+                err.flush();
+            });
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("run_dir", r.runDir().toString());
+            s.put("steps", r.steps());
+            s.put("last_loss", r.lastLoss());
+            s.put("folders", r.folders().stream().map(Path::toString).toList());
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
             return Main.EXIT_OK;
         } catch (NonFiniteLossException e) {

@@ -22,19 +22,25 @@ import studio.core.BadInputException;
 import studio.core.config.Configs;
 import studio.core.train.ConsoleProgress;
 import studio.core.train.NonFiniteLossException;
+import studio.diffusion.text.TokenizerTrainer;
+import studio.diffusion.train.ClipTrainConfig;
+import studio.diffusion.train.ClipTrainer;
 import studio.diffusion.train.DiffusionTrainer;
 import studio.diffusion.train.TrainConfig;
 import studio.diffusion.train.TrainTask;
+import studio.diffusion.train.VaeTrainConfig;
+import studio.diffusion.train.VaeTrainer;
 
 /**
  * {@code studio train --config FILE.json [--set k=v]... [--resume RUN_DIR]}: the config's {@code task} picks the
  * trainer ({@link #TASKS}): "lora" and "full" train the MMDiT ({@link TrainTask}), "pancaper" the tiny PanCaper on the
- * world ({@link PancaperTrainer}). The resolved config is printed
+ * world ({@link PancaperTrainer}), "tokenizers" builds pancap-tiny's tokenizers ({@link TokenizerTrainer}), "vae"
+ * trains its VAE ({@link VaeTrainer}), "clip" its CLIP image and text towers ({@link ClipTrainer}). The resolved config is printed
  * once and stored in the run folder and every checkpoint. With {@code --resume} the config stored in the run's
  * newest checkpoint is used (plus any --set), and the run continues exactly where that checkpoint left it.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train from a JSON config (task: lora, full, pancaper); --resume RUN_DIR continues a run exactly.")
+        description = "Train from a JSON config (task: lora, full, pancaper, tokenizers, vae, clip); --resume RUN_DIR continues a run exactly.")
 final class TrainCommand implements Callable<Integer> {
 
     /**
@@ -51,7 +57,10 @@ final class TrainCommand implements Callable<Integer> {
     static final Map<String, Task> TASKS = Map.of(
             "lora", TrainCommand::diffusion,
             "full", TrainCommand::diffusion,
-            PancaperTrainConfig.TASK, TrainCommand::pancaper);
+            PancaperTrainConfig.TASK, TrainCommand::pancaper,
+            "tokenizers", TrainCommand::tokenizers,
+            "vae", TrainCommand::vae,
+            "clip", TrainCommand::clip);
 
     @Spec
     CommandSpec spec;
@@ -96,10 +105,7 @@ final class TrainCommand implements Callable<Integer> {
             throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (resume != null) {
-            sets = new ArrayList<>(sets);
-            sets.add("output_dir=" + resume);
-        }
+        sets = withResumeDir(sets, resume);
         ObjectNode base = stored != null ? stored : user;
         TrainConfig c = Configs.resolve(TrainConfig.preset(), base, sets, TrainConfig.class,
                 stored != null ? "stored config" : "config");
@@ -120,6 +126,16 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** A resumed run writes into its own folder: {@code output_dir} follows {@code --resume}. */
+    private static List<String> withResumeDir(List<String> sets, Path resume) {
+        if (resume == null) {
+            return sets;
+        }
+        List<String> all = new ArrayList<>(sets);
+        all.add("output_dir=" + resume);
+        return all;
+    }
+
     /** The tiny PanCaper; a resumed run takes the --config given, else the config stored in its checkpoint. */
     private static int pancaper(ObjectNode user, ObjectNode stored, List<String> sets, Path resume, CommandSpec spec)
             throws Exception {
@@ -133,6 +149,90 @@ final class TrainCommand implements Callable<Integer> {
                 r.steps(), r.seconds(), r.parameters(), r.loss(), r.heldout(), r.modelDir());
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /** pancap-tiny's own CLIP BPE and T5 Unigram tokenizers from a generated world's corpus (no steps, no resume). */
+    private static int tokenizers(ObjectNode user, ObjectNode stored, List<String> sets, Path resume, CommandSpec spec)
+            throws Exception {
+        if (resume != null) {
+            throw new BadInputException("--resume", "the tokenizers task has no checkpoints; run it again");
+        }
+        TokenizerTrainer.Config c = Configs.resolve(TokenizerTrainer.Config.preset(), user, sets,
+                TokenizerTrainer.Config.class, "config");
+        c.check();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("resolved config:\n" + Configs.toJson(c));
+        TokenizerTrainer.Result r = TokenizerTrainer.run(c);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("dir", r.dir().toString());
+        s.put("corpus_texts", r.corpusTexts());
+        s.put("clip_vocab", r.clipVocab());
+        s.put("clip_merges", r.clipMerges());
+        s.put("t5_pieces", r.t5Pieces());
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+        return Main.EXIT_OK;
+    }
+
+    /** pancap-tiny's VAE from scratch on world images ({@link VaeTrainer}); resumable like the diffusion tasks. */
+    private static int vae(ObjectNode user, ObjectNode stored, List<String> sets, Path resume, CommandSpec spec)
+            throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ObjectNode base = stored != null ? stored : user;
+        sets = withResumeDir(sets, resume);
+        VaeTrainConfig c = Configs.resolve(VaeTrainConfig.preset(), base, sets, VaeTrainConfig.class,
+                stored != null ? "stored config" : "config");
+        c.check();
+        out.println("resolved config:\n" + Configs.toJson(c));
+        out.flush();
+        try {
+            VaeTrainer.Result r = VaeTrainer.run(c, resume != null, new ConsoleProgress(err, System.console() != null), line -> {
+                err.println(line);
+                err.flush();
+            });
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("run_dir", r.runDir().toString());
+            s.put("steps", r.steps());
+            s.put("last_loss", r.lastLoss());
+            s.put("vae", r.vaeFolder().toString());
+            s.put("scaling_factor", r.scalingFactor());
+            s.put("shift_factor", r.shiftFactor());
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+            return Main.EXIT_OK;
+        } catch (NonFiniteLossException e) {
+            err.println("error: " + e.getMessage());
+            return Main.EXIT_INTERNAL;
+        }
+    }
+
+    /** pancap-tiny's CLIP: the image tower and both text towers, contrastively ({@link ClipTrainer}); resumable. */
+    private static int clip(ObjectNode user, ObjectNode stored, List<String> sets, Path resume, CommandSpec spec)
+            throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ObjectNode base = stored != null ? stored : user;
+        sets = withResumeDir(sets, resume);
+        ClipTrainConfig c = Configs.resolve(ClipTrainConfig.preset(), base, sets, ClipTrainConfig.class,
+                stored != null ? "stored config" : "config");
+        c.check();
+        out.println("resolved config:\n" + Configs.toJson(c));
+        out.flush();
+        try {
+            ClipTrainer.Result r = ClipTrainer.run(c, resume != null, new ConsoleProgress(err, System.console() != null), line -> {
+                err.println(line);
+                err.flush();
+            });
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("run_dir", r.runDir().toString());
+            s.put("steps", r.steps());
+            s.put("last_loss", r.lastLoss());
+            s.put("folders", r.folders().stream().map(Path::toString).toList());
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+            return Main.EXIT_OK;
+        } catch (NonFiniteLossException e) {
+            err.println("error: " + e.getMessage());
+            return Main.EXIT_INTERNAL;
+        }
     }
 
     private static String summary(DiffusionTrainer.Result r) throws Exception {

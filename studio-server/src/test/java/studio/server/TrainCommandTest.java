@@ -81,4 +81,32 @@ class TrainCommandTest {
         assertEquals(2, pq.get("images").asInt());
         assertEquals("0", run("eval", "caption", "--gt", world.toString(), "--pred", pred.toString())[0]);
     }
+
+    @Test
+    void tokenizersTaskWritesLoadableFolders() throws Exception {
+        Path out = dir.resolve("tok");
+        String[] r = run("train", "--config", "../configs/train/pancap-tiny-tokenizers.json", "--set", "output_dir=" + out,
+                "--set", "world.count=6", "--set", "world.size=32");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"clip_merges\""), r[1]);
+        assertTrue(studio.diffusion.text.ClipTokenizer.load(out.resolve("tokenizer")).encode("a red cube").size() > 0);
+        try (var t5 = studio.diffusion.text.T5Tokenizer.load(out.resolve("tokenizer_3"))) {
+            assertEquals(1, t5.eos());
+        }
+    }
+
+    @Test
+    void vaeTaskTrainsThenResumes() throws Exception {
+        Path runDir = dir.resolve("vae");
+        String[] r = run("train", "--config", "../configs/train/pancap-tiny-vae.json", "--set", "output_dir=" + runDir,
+                "--set", "data.dir=" + dir.resolve("world32"), "--set", "data.world.count=2", "--set", "data.world.size=32",
+                "--set", "data.resolution=32", "--set", "vae.block_out_channels=[8, 16]", "--set", "vae.norm_num_groups=4",
+                "--set", "batch_size=1", "--set", "steps=1", "--set", "samples.every=0", "--set", "stats_images=1");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"scaling_factor\""), r[1]);
+        assertTrue(Files.exists(runDir.resolve("vae/config.json")));
+        String[] again = run("train", "--resume", runDir.toString(), "--set", "steps=2");
+        assertEquals("0", again[0], again[2]);
+        assertTrue(again[2].contains("resuming from"), again[2]);
+    }
 }

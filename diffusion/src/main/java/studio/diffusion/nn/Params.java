@@ -32,6 +32,16 @@ public interface Params {
 
     NDManager manager();
 
+    /** Whether a checkpoint holds {@code name} under this view (variants detected by key); random params hold none. */
+    default boolean contains(String name) {
+        return false;
+    }
+
+    /** The stored shape of {@code name}, or null when absent or not from a checkpoint. */
+    default long[] storedShape(String name) {
+        return null;
+    }
+
     /** A checkpoint: the strict {@link Weights} view. */
     static Params of(Weights w) {
         return new Params() {
@@ -45,6 +55,14 @@ public interface Params {
 
             @Override public NDArray get(String name, long... shape) {
                 return w.get(name, shape);
+            }
+
+            @Override public boolean contains(String name) {
+                return w.contains(name);
+            }
+
+            @Override public long[] storedShape(String name) {
+                return w.storedShape(name);
             }
 
             @Override public Precision precision() {

@@ -63,6 +63,11 @@ public final class ClipTextModel {
         return new ClipTextModel(Params.random(manager, precision, 0.02f, ""), c, null);
     }
 
+    /** Built from any {@link Params} (initial weights for training); no load report. */
+    public static ClipTextModel of(Params p, ClipConfig c) {
+        return new ClipTextModel(p, c, null);
+    }
+
     private ClipTextModel(Params w, ClipConfig c, Weights checkpoint) {
         config = c;
         precision = w.precision();

@@ -37,7 +37,7 @@ public final class ClipTokenizer {
     public static final int CHUNK_TOKENS = LENGTH - 2;
     static final String BOS_TEXT = "<|startoftext|>";
     static final String EOS_TEXT = "<|endoftext|>";
-    private static final Pattern WORDS = Pattern.compile(
+    static final Pattern WORDS = Pattern.compile(
             "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
             Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
 
@@ -48,6 +48,7 @@ public final class ClipTokenizer {
     private final int bos;
     private final int eos;
     private final int pad;
+    private Map<Integer, String> decoder;
 
     ClipTokenizer(Map<String, Integer> vocab, List<String> merges, String padToken) {
         this.vocab = vocab;
@@ -137,6 +138,37 @@ public final class ClipTokenizer {
         }
         return new TokenizedText(prompt, ids.stream().mapToInt(Integer::intValue).toArray(),
                 starts.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * Ids → text as simple_tokenizer.py's decode: the tokens joined, byte symbols back to UTF-8 bytes, each
+     * {@code </w>} a space. Special tokens decode to their text. Unknown ids are an error.
+     */
+    public String decode(int[] ids) {
+        if (decoder == null) {
+            decoder = new HashMap<>();
+            vocab.forEach((k, v) -> decoder.put(v, k));
+        }
+        Map<Character, Integer> byteOf = new HashMap<>();
+        for (int b = 0; b < 256; b++) {
+            byteOf.put(byteSymbols[b].charAt(0), b);
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int id : ids) {
+            String token = decoder.get(id);
+            if (token == null) {
+                throw new BadInputException("CLIP ids", "no token with id " + id);
+            }
+            if (token.equals(BOS_TEXT) || token.equals(EOS_TEXT)) {
+                bytes.writeBytes(token.getBytes(StandardCharsets.UTF_8));
+                continue;
+            }
+            for (char ch : token.replace("</w>", " ").toCharArray()) {
+                Integer b = byteOf.get(ch);
+                bytes.write(b == null ? ch : b); // only the space of </w> is not a byte symbol
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /**

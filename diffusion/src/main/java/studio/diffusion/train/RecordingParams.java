@@ -37,6 +37,16 @@ final class RecordingParams implements Params {
     }
 
     @Override
+    public boolean contains(String name) {
+        return inner.contains(name);
+    }
+
+    @Override
+    public long[] storedShape(String name) {
+        return inner.storedShape(name);
+    }
+
+    @Override
     public Precision precision() {
         return inner.precision();
     }

@@ -3,7 +3,7 @@ package studio.diffusion.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import studio.core.ops.Ops;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 
 /**
  * The mid-block attention (SD3.md §3.3): one head whose dim is the channel count; GroupNorm over channels,
@@ -18,7 +18,7 @@ final class AttnBlock {
     private final NDArray[] v;
     private final NDArray[] out;
 
-    AttnBlock(Weights w, int channels, int groups) {
+    AttnBlock(Params w, int channels, int groups) {
         norm = new GroupNorm(w, "group_norm", groups, channels);
         boolean legacy = !w.contains("to_q.weight") && w.contains("query.weight");
         q = linear(w, legacy ? "query" : "to_q", channels);
@@ -28,7 +28,7 @@ final class AttnBlock {
     }
 
     /** {weight [C, C], bias [C]}; a [C, C, 1, 1] conv weight is squeezed. */
-    private static NDArray[] linear(Weights w, String name, int c) {
+    private static NDArray[] linear(Params w, String name, int c) {
         long[] stored = w.storedShape(name + ".weight");
         NDArray weight = stored != null && stored.length == 4
                 ? w.get(name + ".weight", c, c, 1, 1).reshape(c, c)

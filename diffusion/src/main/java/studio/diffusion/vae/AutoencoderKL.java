@@ -13,6 +13,7 @@ import studio.core.ops.Kernels;
 import studio.core.safetensors.SafeTensors;
 import studio.core.weights.LoadReport;
 import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 
 /**
  * The SD3 VAE (diffusers AutoencoderKL, SD3.md §3): {@link Encoder} to a diagonal Gaussian over 16 latent
@@ -31,11 +32,23 @@ public final class AutoencoderKL {
 
     /** From a checkpoint root view (keys {@code encoder.*}, {@code decoder.*}); strict load. */
     public AutoencoderKL(Weights w, VaeConfig config) {
+        this(Params.of(w), config, w);
+    }
+
+    private AutoencoderKL(Params p, VaeConfig config, Weights checkpoint) {
         this.config = config;
-        this.precision = w.precision();
-        this.encoder = new Encoder(w.pp("encoder"), config);
-        this.decoder = new Decoder(w.pp("decoder"), config);
-        this.report = w.finishLoad();
+        this.precision = p.precision();
+        this.encoder = new Encoder(p.pp("encoder"), config);
+        this.decoder = new Decoder(p.pp("decoder"), config);
+        this.report = checkpoint == null ? LoadReport.random() : checkpoint.finishLoad();
+    }
+
+    /**
+     * Built from any {@link Params} (keys {@code encoder.*}, {@code decoder.*}): initial weights for training,
+     * recorded by name so the trainer owns them. Its {@link #loadReport()} is {@link LoadReport#random()}.
+     */
+    public static AutoencoderKL of(Params p, VaeConfig config) {
+        return new AutoencoderKL(p, config, null);
     }
 
     /** A diffusers {@code vae/} folder (config.json + diffusion_pytorch_model.safetensors), in fp32. */
@@ -73,6 +86,20 @@ public final class AutoencoderKL {
         try (NDArray in = toCompute(image); NDArray moments = encoder.forward(in)) {
             return new LatentDistribution(toF32(moments), config);
         }
+    }
+
+    /**
+     * Training path (fp32 models): image → moments [B, 2·latent, h, w] (mean, then log-variance, unclamped),
+     * keeping autograd history (no copies: DJL's duplicate() does not carry it).
+     */
+    public NDArray encodeMoments(NDArray image) {
+        checkImage(image);
+        return encoder.forward(image);
+    }
+
+    /** Training path: un-normalised latents z [B, latent, h, w] → image, keeping autograd history. */
+    public NDArray decodeRaw(NDArray z) {
+        return decoder.forward(z);
     }
 
     /** Normalised latents [B, latent, h, w] fp32 → image [B, 3, h·f, w·f] fp32 (about [−1, 1]); latents not closed. */

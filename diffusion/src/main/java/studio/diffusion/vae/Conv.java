@@ -3,7 +3,7 @@ package studio.diffusion.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 
 /** A Conv2d with bias under {@code name} ({@code name.weight} [out, in, k, k], {@code name.bias} [out]). */
 final class Conv {
@@ -12,7 +12,7 @@ final class Conv {
     private final int stride;
     private final int padding;
 
-    Conv(Weights w, String name, int out, int in, int kernel, int stride, int padding) {
+    Conv(Params w, String name, int out, int in, int kernel, int stride, int padding) {
         this.weight = w.get(name + ".weight", out, in, kernel, kernel);
         this.bias = w.get(name + ".bias", out);
         this.stride = stride;
@@ -20,7 +20,7 @@ final class Conv {
     }
 
     /** 3×3, stride 1, padding 1: the VAE's default conv (SD3.md §3.3). */
-    static Conv same(Weights w, String name, int out, int in) {
+    static Conv same(Params w, String name, int out, int in) {
         return new Conv(w, name, out, in, 3, 1, 1);
     }
 

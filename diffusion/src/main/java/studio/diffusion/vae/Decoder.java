@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 
 /**
  * The VAE decoder (SD3.md §3.4, keys {@code decoder.*}): {@code conv_in} latent → widest level;
@@ -20,7 +20,7 @@ final class Decoder {
     private final GroupNorm normOut;
     private final Conv convOut;
 
-    Decoder(Weights w, VaeConfig c) {
+    Decoder(Params w, VaeConfig c) {
         List<Integer> rev = new ArrayList<>(c.blockOutChannels());
         Collections.reverse(rev);
         int groups = c.normNumGroups();
@@ -28,7 +28,7 @@ final class Decoder {
         mid = new MidBlock(w.pp("mid_block"), rev.get(0), groups, c.midBlockAddAttention());
         int out = rev.get(0);
         for (int i = 0; i < rev.size(); i++) {
-            Weights block = w.pp("up_blocks", i);
+            Params block = w.pp("up_blocks", i);
             int in = out;
             out = rev.get(i);
             List<ResnetBlock> level = new ArrayList<>();

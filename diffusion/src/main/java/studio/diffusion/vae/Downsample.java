@@ -2,7 +2,7 @@ package studio.diffusion.vae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 
 /**
  * Downsample2D of the encoder ("op", SD3.md §3.3, §7.12): zero-pad right and bottom by one, F.pad
@@ -11,7 +11,7 @@ import studio.core.weights.Weights;
 final class Downsample {
     private final Conv conv;
 
-    Downsample(Weights w, int channels) {
+    Downsample(Params w, int channels) {
         conv = new Conv(w, "conv", channels, channels, 3, 2, 0);
     }
 

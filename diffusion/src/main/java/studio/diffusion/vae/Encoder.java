@@ -3,7 +3,7 @@ package studio.diffusion.vae;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 
 /**
  * The VAE encoder (SD3.md §3.4, keys {@code encoder.*}): {@code conv_in}; per level i
@@ -19,13 +19,13 @@ final class Encoder {
     private final GroupNorm normOut;
     private final Conv convOut;
 
-    Encoder(Weights w, VaeConfig c) {
+    Encoder(Params w, VaeConfig c) {
         List<Integer> ch = c.blockOutChannels();
         int groups = c.normNumGroups();
         convIn = Conv.same(w, "conv_in", ch.get(0), c.inChannels());
         int out = ch.get(0);
         for (int i = 0; i < ch.size(); i++) {
-            Weights block = w.pp("down_blocks", i);
+            Params block = w.pp("down_blocks", i);
             int in = out;
             out = ch.get(i);
             List<ResnetBlock> level = new ArrayList<>();

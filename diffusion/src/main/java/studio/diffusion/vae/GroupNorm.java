@@ -2,7 +2,7 @@ package studio.diffusion.vae;
 
 import ai.djl.ndarray.NDArray;
 import studio.core.ops.Ops;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 
 /** GroupNorm(groups, C, eps 1e-6) with affine weight and bias (SD3.md §3.3), through the fused kernel. */
 final class GroupNorm {
@@ -12,7 +12,7 @@ final class GroupNorm {
     private final NDArray weight;
     private final NDArray bias;
 
-    GroupNorm(Weights w, String name, int groups, int channels) {
+    GroupNorm(Params w, String name, int groups, int channels) {
         this.groups = groups;
         this.weight = w.get(name + ".weight", channels);
         this.bias = w.get(name + ".bias", channels);

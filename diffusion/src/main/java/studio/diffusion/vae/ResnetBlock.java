@@ -1,7 +1,7 @@
 package studio.diffusion.vae;
 
 import ai.djl.ndarray.NDArray;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 
 /**
  * ResnetBlock2D without time embedding (SD3.md §3.3): h = conv1(SiLU(norm1 x)); h = conv2(SiLU(norm2 h));
@@ -16,7 +16,7 @@ final class ResnetBlock {
     private final Conv conv2;
     private final Conv shortcut; // null when in == out
 
-    ResnetBlock(Weights w, int in, int out, int groups) {
+    ResnetBlock(Params w, int in, int out, int groups) {
         norm1 = new GroupNorm(w, "norm1", groups, in);
         conv1 = Conv.same(w, "conv1", out, in);
         norm2 = new GroupNorm(w, "norm2", groups, out);

@@ -2,13 +2,13 @@ package studio.diffusion.vae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import studio.core.weights.Weights;
+import studio.diffusion.nn.Params;
 
 /** Upsample2D of the decoder (SD3.md §3.3): nearest-neighbour ×2, then a 3×3 conv, padding 1. Key {@code upsamplers.0.conv}. */
 final class Upsample {
     private final Conv conv;
 
-    Upsample(Weights w, int channels) {
+    Upsample(Params w, int channels) {
         conv = Conv.same(w, "conv", channels, channels);
     }
 

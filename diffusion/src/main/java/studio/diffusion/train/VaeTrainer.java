@@ -1,0 +1,242 @@
+package studio.diffusion.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import studio.core.BadInputException;
+import studio.core.config.Configs;
+import studio.core.safetensors.SafeTensors;
+import studio.core.safetensors.SafeTensorsWriter;
+import studio.core.train.AdamW;
+import studio.core.train.Checkpoints;
+import studio.core.train.Grads;
+import studio.core.train.LrSchedule;
+import studio.core.train.MetricsLog;
+import studio.core.train.NonFiniteLossException;
+import studio.core.train.Progress;
+import studio.core.train.Rng;
+import studio.core.train.TrainState;
+import studio.diffusion.vae.AutoencoderKL;
+
+/**
+ * Trains pancap-tiny's VAE (issue 6): an SD3-class AutoencoderKL from scratch on world images, the KL-regularised
+ * autoencoder objective of Rombach et al. 2022 ("High-Resolution Image Synthesis with Latent Diffusion Models",
+ * §3 and appendix G) without its perceptual and adversarial terms: l1·|x − x̂| + l2·(x − x̂)² per pixel plus
+ * kl·KL(q(z|x) ‖ N(0, I)) per latent element, x̂ decoded from a reparameterised sample z = μ + σ·ε. Our AdamW,
+ * global-norm clipping, LR schedule, atomic checkpoints (weights, moments, noise RNG, data position) that resume
+ * exactly, metrics.jsonl, reconstruction PNGs; at the end the latents' shift and scaling factor are measured
+ * (SD3.md §3.2: z = (x − shift)·scale with unit variance) and {@code vae/} is written in the diffusers layout,
+ * loadable by {@link AutoencoderKL#load}.
+ */
+public final class VaeTrainer {
+    public static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
+
+    /** What a run produced: the final loss and the diffusers {@code vae/} folder. */
+    public record Result(Path runDir, long steps, double lastLoss, Path vaeFolder, double scalingFactor, double shiftFactor) {}
+
+    private final VaeTrainConfig c;
+    private final Path runDir;
+    private final Progress progress;
+    private final Consumer<String> log;
+    private final Checkpoints checkpoints;
+    private final WorldImages images;
+    private Rng noiseRng;
+    private int epoch;
+    private int batchInEpoch;
+
+    private VaeTrainer(VaeTrainConfig c, Progress progress, Consumer<String> log) throws IOException {
+        this.c = c;
+        this.runDir = Path.of(c.outputDir());
+        this.progress = progress;
+        this.log = log;
+        this.checkpoints = new Checkpoints(runDir, c.checkpoint().keep());
+        this.images = WorldImages.load(c.data(), log);
+    }
+
+    /** Trains {@code c} in its output_dir; with {@code resume}, continues from the newest checkpoint there. */
+    public static Result run(VaeTrainConfig c, boolean resume, Progress progress, Consumer<String> log) throws IOException {
+        c.check();
+        boolean gradMode = Grads.gradMode(false);
+        Grads.graphOptimizer(false);
+        try {
+            return new VaeTrainer(c, progress, log).train(resume);
+        } finally {
+            Grads.gradMode(gradMode);
+            Grads.graphOptimizer(Grads.graphOptimizerDefault());
+        }
+    }
+
+    private Result train(boolean resume) throws IOException {
+        Files.createDirectories(runDir);
+        checkpoints.cleanTemps();
+        long start = resume ? resumeState() : freshStart();
+        Files.writeString(runDir.resolve("config.json"), Configs.toJson(c));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed((int) c.seed());
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            AutoencoderKL vae = AutoencoderKL.of(new RecordingParams(new InitParams(manager, ""), params), c.vaeConfig(1, 0));
+            params.values().forEach(p -> p.setRequiresGradient(true));
+            try (AdamW opt = new AdamW(params, new AdamW.Hyper(c.optimizer().beta1(), c.optimizer().beta2(),
+                    c.optimizer().eps(), c.optimizer().weightDecay()))) {
+                if (start > 0) {
+                    restore(params, opt);
+                }
+                double last = loop(vae, params, opt, manager, start);
+                double[] stats = VaeFolder.latentStats(vae, images, c.statsImages(), manager);
+                Path folder = VaeFolder.write(runDir.resolve("vae"), c.vaeConfig(stats[0], stats[1]), params, c);
+                log.accept(String.format("vae: scaling_factor %.4f, shift_factor %.4f -> %s", stats[0], stats[1], folder));
+                return new Result(runDir, c.steps(), last, folder, stats[0], stats[1]);
+            }
+        }
+    }
+
+    private long freshStart() throws IOException {
+        if (checkpoints.latest().isPresent()) {
+            throw new BadInputException(runDir.toString(), "already holds checkpoints; use --resume " + runDir
+                    + " or another output_dir");
+        }
+        noiseRng = Rng.of(c.seed(), 1);
+        return 0;
+    }
+
+    private long resumeState() throws IOException {
+        Path latest = checkpoints.latest().orElseThrow(() ->
+                new BadInputException(runDir.toString(), "no complete checkpoint to resume from"));
+        TrainState s = TrainState.read(latest);
+        noiseRng = Rng.restore(s.rngs().get("noise"));
+        epoch = s.epoch();
+        batchInEpoch = s.batchInEpoch();
+        log.accept("resuming from " + latest + " (step " + s.step() + ")");
+        return s.step();
+    }
+
+    private void restore(Map<String, NDArray> params, AdamW opt) throws IOException {
+        Path folder = checkpoints.latest().orElseThrow();
+        try (SafeTensors st = SafeTensors.open(folder.resolve(WEIGHTS))) {
+            params.forEach((k, v) -> AdamW.copyInto(st, k, v));
+        }
+        try (SafeTensors st = SafeTensors.open(folder.resolve("optimizer.safetensors"))) {
+            opt.load(st);
+        }
+    }
+
+    private double loop(AutoencoderKL vae, Map<String, NDArray> params, AdamW opt, NDManager manager, long start)
+            throws IOException {
+        LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(c.schedule().kind()), c.optimizer().lr(),
+                c.schedule().warmupSteps(), c.steps());
+        long t0 = System.nanoTime();
+        double loss = Double.NaN;
+        try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), start)) {
+            for (long step = start; step < c.steps(); step++) {
+                double lr = schedule.lr((int) step);
+                double[] terms;
+                float norm;
+                try (NDManager scope = manager.newSubManager()) {
+                    terms = microStep(vae, nextBatch(scope), scope);
+                    loss = terms[0];
+                    if (!Double.isFinite(loss)) {
+                        throw new NonFiniteLossException(step + 1, "the loss", loss, lastGood());
+                    }
+                    Map<String, NDArray> grads = Grads.of(params, scope);
+                    norm = Grads.clipGlobalNorm(grads.values(), c.optimizer().maxGradNorm());
+                    opt.step(grads, lr);
+                }
+                Grads.zero(params);
+                long done = step + 1;
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                double ips = (done - start) * c.batchSize() / seconds;
+                if (done % c.logEvery() == 0 || done == c.steps()) {
+                    metrics.append(record(done, terms, lr, norm, ips));
+                }
+                progress.onStep(new Progress.Step(done, c.steps(), loss, lr, norm, ips, seconds / (done - start) * (c.steps() - done)));
+                if (done % c.checkpoint().every() == 0 || done == c.steps()) {
+                    checkpoint(done, params, opt);
+                }
+                if (c.samples().every() > 0 && (done % c.samples().every() == 0 || done == c.steps())) {
+                    VaeFolder.writeSamples(vae, images, c.samples().count(), runDir.resolve("samples")
+                            .resolve(Checkpoints.name(done) + ".png"), manager);
+                }
+            }
+        }
+        return loss;
+    }
+
+    /** The next batch of the epoch's permutation (a fixed function of seed and epoch, so resuming needs only the position). */
+    private NDArray nextBatch(NDManager scope) {
+        int n = images.count();
+        int per = Math.min(c.batchSize(), n);
+        if ((batchInEpoch + 1) * per > n) {
+            epoch++;
+            batchInEpoch = 0;
+        }
+        int[] order = Rng.of(c.seed(), 100 + epoch).permutation(n);
+        int[] idx = new int[per];
+        System.arraycopy(order, batchInEpoch * per, idx, 0, per);
+        batchInEpoch++;
+        return images.batch(scope, idx);
+    }
+
+    /** Forward, loss, backward: returns {total, l1, l2, kl}. */
+    private double[] microStep(AutoencoderKL vae, NDArray x, NDManager scope) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            int lc = vae.config().latentChannels();
+            NDArray moments = vae.encodeMoments(x);
+            NDArray mean = moments.get(":, 0:" + lc);
+            NDArray logvar = moments.get(":, " + lc + ":").clip(-30.0, 20.0);
+            NDArray eps = noiseRng.normal(scope, mean.getShape());
+            NDArray z = mean.add(logvar.mul(scope.create(0.5f)).exp().mul(eps));
+            NDArray diff = vae.decodeRaw(z).sub(x);
+            NDArray l1 = diff.abs().mean();
+            NDArray l2 = diff.square().mean();
+            // KL(N(μ, σ²) ‖ N(0, 1)) = ½(μ² + σ² − 1 − log σ²), averaged over latent elements
+            NDArray kl = mean.square().add(logvar.exp()).sub(scope.create(1f)).sub(logvar).mean().mul(scope.create(0.5f));
+            NDArray total = l1.mul(scope.create((float) c.loss().l1())).add(l2.mul(scope.create((float) c.loss().l2())))
+                    .add(kl.mul(scope.create((float) c.loss().kl())));
+            double[] out = {total.getFloat(), l1.getFloat(), l2.getFloat(), kl.getFloat()};
+            gc.backward(total);
+            return out;
+        }
+    }
+
+    private Map<String, Object> record(long step, double[] terms, double lr, float norm, double ips) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("step", step);
+        r.put("loss", terms[0]);
+        r.put("l1", terms[1]);
+        r.put("l2", terms[2]);
+        r.put("kl", terms[3]);
+        r.put("lr", lr);
+        r.put("grad_norm", norm);
+        r.put("images_per_s", ips);
+        r.put("epoch", epoch);
+        return r;
+    }
+
+    private void checkpoint(long step, Map<String, NDArray> params, AdamW opt) throws IOException {
+        TrainState s = new TrainState(step, epoch, batchInEpoch, Map.of("noise", noiseRng.state()), Configs.toJson(c),
+                Map.of());
+        checkpoints.save(step, folder -> {
+            VaeFolder.writeWeights(folder.resolve(WEIGHTS), params, c);
+            SafeTensorsWriter w = new SafeTensorsWriter();
+            opt.save(w);
+            w.write(folder.resolve("optimizer.safetensors"));
+            s.write(folder); // last: marks the checkpoint complete
+        });
+    }
+
+    private String lastGood() {
+        try {
+            return checkpoints.latest().map(Path::toString).orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

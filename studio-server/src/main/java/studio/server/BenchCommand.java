@@ -1,8 +1,5 @@
 package studio.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,12 +26,6 @@ final class BenchCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    static void printJson(CommandSpec spec, Map<String, Object> report) throws Exception {
-        spec.commandLine().getOut().println(
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
-        spec.commandLine().getOut().flush();
-    }
-
     /** Each fused kernel against its plain composite twin (median ms, grad mode off). */
     @Command(name = "kernels", description = "Fused TorchScript kernels vs their plain DJL composites.")
     static final class Kernels implements Callable<Integer> {
@@ -58,7 +49,7 @@ final class BenchCommand implements Runnable {
             if (runs < 1 || warmup < 0) {
                 throw new BadInputException("--runs/--warmup", "need runs >= 1 and warmup >= 0");
             }
-            printJson(spec, KernelBench.run(Devices.parse(device, "--device"), runs, warmup, !noLarge));
+            CliJson.print(spec, KernelBench.run(Devices.parse(device, "--device"), runs, warmup, !noLarge));
             return Main.EXIT_OK;
         }
     }
@@ -98,7 +89,7 @@ final class BenchCommand implements Runnable {
             if (runs < 1 || warmup < 0 || batch < 1 || tokens < 1) {
                 throw new BadInputException("--runs/--warmup/--batch/--tokens", "need runs, batch, tokens >= 1 and warmup >= 0");
             }
-            printJson(spec, DenoiserBench.run(config, res, batch, tokens, Devices.parse(device, "--device"),
+            CliJson.print(spec, DenoiserBench.run(config, res, batch, tokens, Devices.parse(device, "--device"),
                     Precision.parse(dtype), runs, warmup));
             return Main.EXIT_OK;
         }
@@ -140,7 +131,7 @@ final class BenchCommand implements Runnable {
                 throw new BadInputException("--steps/--warmup/--batch/--tokens/--rank/--res",
                         "need steps, batch, tokens, rank >= 1, warmup >= 0, res a multiple of 16");
             }
-            printJson(spec, studio.diffusion.train.TrainBench.run(config, res, batch, tokens, rank, steps, warmup,
+            CliJson.print(spec, studio.diffusion.train.TrainBench.run(config, res, batch, tokens, rank, steps, warmup,
                     Precision.parse(dtype)));
             return Main.EXIT_OK;
         }

@@ -54,11 +54,11 @@ public final class CaptionCommand implements Callable<Integer> {
                 DataPng.write(overlay, Overlay.draw(pixels, result));
                 json.put("panoptic_png", ids.toString());
                 json.put("overlay", overlay.toString());
-                Files.writeString(out, EvalPqCommand.JSON.writeValueAsString(json));
+                Files.writeString(out, CliJson.PRETTY.writeValueAsString(json));
             }
         }
         json.put("image", image.toString());
-        spec.commandLine().getOut().println(EvalPqCommand.JSON.writeValueAsString(json));
+        spec.commandLine().getOut().println(CliJson.PRETTY.writeValueAsString(json));
         spec.commandLine().getOut().flush();
         return Main.EXIT_OK;
     }

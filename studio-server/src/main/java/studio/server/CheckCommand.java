@@ -56,10 +56,10 @@ public final class CheckCommand implements Callable<Integer> {
                 Path overlay = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.json$", "") + ".overlay.png");
                 DataPng.write(overlay, Overlay.draw(pixels, result));
                 json.put("overlay", overlay.toString());
-                Files.writeString(out, EvalPqCommand.JSON.writeValueAsString(json));
+                Files.writeString(out, CliJson.PRETTY.writeValueAsString(json));
             }
         }
-        spec.commandLine().getOut().println(EvalPqCommand.JSON.writeValueAsString(json));
+        spec.commandLine().getOut().println(CliJson.PRETTY.writeValueAsString(json));
         spec.commandLine().getOut().flush();
         return Main.EXIT_OK;
     }

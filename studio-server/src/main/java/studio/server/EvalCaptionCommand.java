@@ -24,7 +24,7 @@ public final class EvalCaptionCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CaptionMetrics.Scores scores = DatasetEvaluation.captions(gt, pred);
-        spec.commandLine().getOut().println(EvalPqCommand.JSON.writeValueAsString(scores.asMap()));
+        spec.commandLine().getOut().println(CliJson.PRETTY.writeValueAsString(scores.asMap()));
         spec.commandLine().getOut().flush();
         return Main.EXIT_OK;
     }

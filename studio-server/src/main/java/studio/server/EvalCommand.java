@@ -1,7 +1,5 @@
 package studio.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,12 +39,6 @@ final class EvalCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    static void printJson(CommandSpec spec, Map<String, Object> report) throws Exception {
-        spec.commandLine().getOut().println(
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
-        spec.commandLine().getOut().flush();
     }
 
     /** Fréchet distance between two feature matrices computed anywhere (tensor {@code features} [N, D]). */
@@ -101,7 +93,7 @@ final class EvalCommand implements Runnable {
             report.put("rank_deficient", r.rankDeficient());
             report.put("real_features", real.toString());
             report.put("fake_features", fake.toString());
-            printJson(spec, report);
+            CliJson.print(spec, report);
             return Main.EXIT_OK;
         }
     }
@@ -197,6 +189,6 @@ final class EvalCommand implements Runnable {
         report.put("correct_images", summary.correctImages());
         report.put("correct_prompts", summary.correctPrompts());
         report.put("overall_definition", String.format(Locale.ROOT, "mean of the %d task scores", summary.tasks().size()));
-        printJson(spec, report);
+        CliJson.print(spec, report);
     }
 }

@@ -1,7 +1,5 @@
 package studio.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -13,7 +11,6 @@ import studio.captioner.metrics.DatasetEvaluation;
 @Command(name = "pq", mixinStandardHelpOptions = true,
         description = "PQ, SQ, RQ (all, thing, stuff; per class) of predicted panoptic masks, as panopticapi computes them.")
 public final class EvalPqCommand implements Callable<Integer> {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = "--gt", required = true, paramLabel = "DIR", description = "Ground truth: panoptic.json + panoptic/ PNGs.")
     Path gt;
@@ -27,7 +24,7 @@ public final class EvalPqCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DatasetEvaluation.PqReport report = DatasetEvaluation.pq(gt, pred);
-        spec.commandLine().getOut().println(JSON.writeValueAsString(report.asMap()));
+        spec.commandLine().getOut().println(CliJson.PRETTY.writeValueAsString(report.asMap()));
         spec.commandLine().getOut().flush();
         return Main.EXIT_OK;
     }

@@ -1,8 +1,6 @@
 package studio.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -12,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -103,22 +103,40 @@ final class TrainCommand implements Callable<Integer> {
 
     private static int diffusion(ObjectNode user, ObjectNode stored, List<String> sets, Path resume, CommandSpec spec)
             throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        sets = withResumeDir(sets, resume);
-        ObjectNode base = stored != null ? stored : user;
-        TrainConfig c = Configs.resolve(TrainConfig.preset(), base, sets, TrainConfig.class,
+        TrainConfig c = resolve(TrainConfig.preset(), TrainConfig.class, TrainConfig::check, user, stored, sets, resume, spec);
+        return runAndSummarise(spec, (progress, log) -> TrainTask.run(c, resume != null, progress, log), TrainCommand::summary);
+    }
+
+    /**
+     * The config of a step-based task: the one stored in the run's newest checkpoint when resuming ({@code output_dir}
+     * then follows {@code --resume}), else the file's; checked, then printed once.
+     */
+    private static <C> C resolve(ObjectNode preset, Class<C> type, Consumer<C> check, ObjectNode user, ObjectNode stored,
+            List<String> sets, Path resume, CommandSpec spec) {
+        C c = Configs.resolve(preset, stored != null ? stored : user, withResumeDir(sets, resume), type,
                 stored != null ? "stored config" : "config");
-        c.check();
+        check.accept(c);
+        PrintWriter out = spec.commandLine().getOut();
         out.println("resolved config:\n" + Configs.toJson(c));
         out.flush();
+        return c;
+    }
+
+    /** A trainer run with the CLI's progress bar and log lines on stderr. */
+    private interface Run<R> {
+        R run(ConsoleProgress progress, Consumer<String> log) throws Exception;
+    }
+
+    /** Runs a trainer and prints its summary as JSON; a non-finite loss is an internal failure (exit 1), not bad input. */
+    private static <R> int runAndSummarise(CommandSpec spec, Run<R> run, Function<R, Map<String, Object>> summary)
+            throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
         try {
-            DiffusionTrainer.Result r = TrainTask.run(c, resume != null, new ConsoleProgress(err, System.console() != null),
-                    line -> {
-                        err.println(line);
-                        err.flush();
-                    });
-            out.println(summary(r));
+            R r = run.run(new ConsoleProgress(err, System.console() != null), line -> {
+                err.println(line);
+                err.flush();
+            });
+            CliJson.print(spec, summary.apply(r));
             return Main.EXIT_OK;
         } catch (NonFiniteLossException e) {
             err.println("error: " + e.getMessage());
@@ -157,11 +175,8 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             throw new BadInputException("--resume", "the tokenizers task has no checkpoints; run it again");
         }
-        TokenizerTrainer.Config c = Configs.resolve(TokenizerTrainer.Config.preset(), user, sets,
-                TokenizerTrainer.Config.class, "config");
-        c.check();
-        PrintWriter out = spec.commandLine().getOut();
-        out.println("resolved config:\n" + Configs.toJson(c));
+        TokenizerTrainer.Config c = resolve(TokenizerTrainer.Config.preset(), TokenizerTrainer.Config.class,
+                TokenizerTrainer.Config::check, user, null, sets, null, spec);
         TokenizerTrainer.Result r = TokenizerTrainer.run(c);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("dir", r.dir().toString());
@@ -169,27 +184,16 @@ final class TrainCommand implements Callable<Integer> {
         s.put("clip_vocab", r.clipVocab());
         s.put("clip_merges", r.clipMerges());
         s.put("t5_pieces", r.t5Pieces());
-        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+        CliJson.print(spec, s);
         return Main.EXIT_OK;
     }
 
     /** pancap-tiny's VAE from scratch on world images ({@link VaeTrainer}); resumable like the diffusion tasks. */
     private static int vae(ObjectNode user, ObjectNode stored, List<String> sets, Path resume, CommandSpec spec)
             throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        ObjectNode base = stored != null ? stored : user;
-        sets = withResumeDir(sets, resume);
-        VaeTrainConfig c = Configs.resolve(VaeTrainConfig.preset(), base, sets, VaeTrainConfig.class,
-                stored != null ? "stored config" : "config");
-        c.check();
-        out.println("resolved config:\n" + Configs.toJson(c));
-        out.flush();
-        try {
-            VaeTrainer.Result r = VaeTrainer.run(c, resume != null, new ConsoleProgress(err, System.console() != null), line -> {
-                err.println(line);
-                err.flush();
-            });
+        VaeTrainConfig c = resolve(VaeTrainConfig.preset(), VaeTrainConfig.class, VaeTrainConfig::check,
+                user, stored, sets, resume, spec);
+        return runAndSummarise(spec, (progress, log) -> VaeTrainer.run(c, resume != null, progress, log), r -> {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("run_dir", r.runDir().toString());
             s.put("steps", r.steps());
@@ -197,45 +201,26 @@ final class TrainCommand implements Callable<Integer> {
             s.put("vae", r.vaeFolder().toString());
             s.put("scaling_factor", r.scalingFactor());
             s.put("shift_factor", r.shiftFactor());
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
-            return Main.EXIT_OK;
-        } catch (NonFiniteLossException e) {
-            err.println("error: " + e.getMessage());
-            return Main.EXIT_INTERNAL;
-        }
+            return s;
+        });
     }
 
     /** pancap-tiny's CLIP: the image tower and both text towers, contrastively ({@link ClipTrainer}); resumable. */
     private static int clip(ObjectNode user, ObjectNode stored, List<String> sets, Path resume, CommandSpec spec)
             throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        ObjectNode base = stored != null ? stored : user;
-        sets = withResumeDir(sets, resume);
-        ClipTrainConfig c = Configs.resolve(ClipTrainConfig.preset(), base, sets, ClipTrainConfig.class,
-                stored != null ? "stored config" : "config");
-        c.check();
-        out.println("resolved config:\n" + Configs.toJson(c));
-        out.flush();
-        try {
-            ClipTrainer.Result r = ClipTrainer.run(c, resume != null, new ConsoleProgress(err, System.console() != null), line -> {
-                err.println(line);
-                err.flush();
-            });
+        ClipTrainConfig c = resolve(ClipTrainConfig.preset(), ClipTrainConfig.class, ClipTrainConfig::check,
+                user, stored, sets, resume, spec);
+        return runAndSummarise(spec, (progress, log) -> ClipTrainer.run(c, resume != null, progress, log), r -> {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("run_dir", r.runDir().toString());
             s.put("steps", r.steps());
             s.put("last_loss", r.lastLoss());
             s.put("folders", r.folders().stream().map(Path::toString).toList());
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
-            return Main.EXIT_OK;
-        } catch (NonFiniteLossException e) {
-            err.println("error: " + e.getMessage());
-            return Main.EXIT_INTERNAL;
-        }
+            return s;
+        });
     }
 
-    private static String summary(DiffusionTrainer.Result r) throws Exception {
+    private static Map<String, Object> summary(DiffusionTrainer.Result r) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("run_dir", r.runDir().toString());
         s.put("steps", r.steps());
@@ -245,7 +230,6 @@ final class TrainCommand implements Callable<Integer> {
         s.put("cache_hits", r.cacheHits());
         s.put("cache_misses", r.cacheMisses());
         s.put("validation_video", r.video() == null ? null : r.video().toString());
-        JsonNode n = new ObjectMapper().valueToTree(s);
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(n);
+        return s;
     }
 }

@@ -1,5 +1,6 @@
 package studio.core.train;
 
+import ai.djl.ndarray.NDArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -11,10 +12,13 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import studio.core.BadInputException;
+import studio.core.safetensors.SafeTensors;
 
 /**
  * The checkpoint folders of a run, {@code <run>/checkpoints/step-00000123/}. A checkpoint is written
@@ -95,6 +99,35 @@ public final class Checkpoints {
     public Optional<Path> latest() throws IOException {
         List<Path> all = list();
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** A fresh run must not overwrite another: refuses a run folder that already holds checkpoints. */
+    public void requireNone() throws IOException {
+        if (latest().isPresent()) {
+            Path runDir = dir.getParent();
+            throw new BadInputException(runDir.toString(), "already holds checkpoints; use --resume " + runDir
+                    + " or another output_dir");
+        }
+    }
+
+    /** The newest complete checkpoint, for a resume; bad input when there is none. */
+    public Path requireLatest() throws IOException {
+        return latest().orElseThrow(() -> new BadInputException(dir.getParent().toString(),
+                "no complete checkpoint to resume from"));
+    }
+
+    /**
+     * Copies a checkpoint's trained tensors ({@code weightsFile}, keyed as {@code params}) into {@code params} and its
+     * optimizer state into {@code opt}: what every trainer restores before its first resumed step.
+     */
+    public static void restore(Path checkpoint, String weightsFile, Map<String, NDArray> params, AdamW opt)
+            throws IOException {
+        try (SafeTensors st = SafeTensors.open(checkpoint.resolve(weightsFile))) {
+            params.forEach((k, v) -> AdamW.copyInto(st, k, v));
+        }
+        try (SafeTensors st = SafeTensors.open(checkpoint.resolve("optimizer.safetensors"))) {
+            opt.load(st);
+        }
     }
 
     /** The step of a checkpoint folder. */

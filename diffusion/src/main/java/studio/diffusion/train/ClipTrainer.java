@@ -14,9 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import studio.core.BadInputException;
 import studio.core.config.Configs;
-import studio.core.safetensors.SafeTensors;
 import studio.core.safetensors.SafeTensorsWriter;
 import studio.core.train.AdamW;
 import studio.core.train.Checkpoints;
@@ -96,7 +94,7 @@ public final class ClipTrainer {
             try (AdamW opt = new AdamW(t.params(), new AdamW.Hyper(c.optimizer().beta1(), c.optimizer().beta2(),
                     c.optimizer().eps(), c.optimizer().weightDecay()))) {
                 if (start > 0) {
-                    restore(t.params(), opt);
+                    Checkpoints.restore(checkpoints.requireLatest(), WEIGHTS, t.params(), opt);
                 }
                 double last = loop(t, opt, manager, start);
                 List<Path> folders = ClipFolders.write(runDir, c, t.params(), tokL.eos() + 1, tokG.eos() + 1);
@@ -120,33 +118,19 @@ public final class ClipTrainer {
     }
 
     private long freshStart() throws IOException {
-        if (checkpoints.latest().isPresent()) {
-            throw new BadInputException(runDir.toString(), "already holds checkpoints; use --resume " + runDir
-                    + " or another output_dir");
-        }
+        checkpoints.requireNone();
         captionRng = Rng.of(c.seed(), 3);
         return 0;
     }
 
     private long resumeState() throws IOException {
-        Path latest = checkpoints.latest().orElseThrow(() ->
-                new BadInputException(runDir.toString(), "no complete checkpoint to resume from"));
+        Path latest = checkpoints.requireLatest();
         TrainState s = TrainState.read(latest);
         captionRng = Rng.restore(s.rngs().get("caption"));
         epoch = s.epoch();
         batchInEpoch = s.batchInEpoch();
         log.accept("resuming from " + latest + " (step " + s.step() + ")");
         return s.step();
-    }
-
-    private void restore(Map<String, NDArray> params, AdamW opt) throws IOException {
-        Path folder = checkpoints.latest().orElseThrow();
-        try (SafeTensors st = SafeTensors.open(folder.resolve(WEIGHTS))) {
-            params.forEach((k, v) -> AdamW.copyInto(st, k, v));
-        }
-        try (SafeTensors st = SafeTensors.open(folder.resolve("optimizer.safetensors"))) {
-            opt.load(st);
-        }
     }
 
     private double loop(Towers t, AdamW opt, NDManager manager, long start) throws IOException {

@@ -95,8 +95,7 @@ public final class DiffusionTrainer {
 
     /** The config stored with the newest checkpoint of {@code runDir} (for {@code --resume}). */
     public static String storedConfig(Path runDir) throws IOException {
-        Path latest = new Checkpoints(runDir, 1).latest().orElseThrow(() ->
-                new BadInputException(runDir.toString(), "no complete checkpoint to resume from"));
+        Path latest = new Checkpoints(runDir, 1).requireLatest();
         return TrainState.read(latest).config();
     }
 

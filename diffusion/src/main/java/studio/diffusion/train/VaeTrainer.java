@@ -3,7 +3,6 @@ package studio.diffusion.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,9 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import studio.core.BadInputException;
 import studio.core.config.Configs;
-import studio.core.safetensors.SafeTensors;
 import studio.core.safetensors.SafeTensorsWriter;
 import studio.core.train.AdamW;
 import studio.core.train.Checkpoints;
@@ -87,7 +84,7 @@ public final class VaeTrainer {
             try (AdamW opt = new AdamW(params, new AdamW.Hyper(c.optimizer().beta1(), c.optimizer().beta2(),
                     c.optimizer().eps(), c.optimizer().weightDecay()))) {
                 if (start > 0) {
-                    restore(params, opt);
+                    Checkpoints.restore(checkpoints.requireLatest(), WEIGHTS, params, opt);
                 }
                 double last = loop(vae, params, opt, manager, start);
                 double[] stats = VaeFolder.latentStats(vae, images, c.statsImages(), manager);
@@ -99,33 +96,19 @@ public final class VaeTrainer {
     }
 
     private long freshStart() throws IOException {
-        if (checkpoints.latest().isPresent()) {
-            throw new BadInputException(runDir.toString(), "already holds checkpoints; use --resume " + runDir
-                    + " or another output_dir");
-        }
+        checkpoints.requireNone();
         noiseRng = Rng.of(c.seed(), 1);
         return 0;
     }
 
     private long resumeState() throws IOException {
-        Path latest = checkpoints.latest().orElseThrow(() ->
-                new BadInputException(runDir.toString(), "no complete checkpoint to resume from"));
+        Path latest = checkpoints.requireLatest();
         TrainState s = TrainState.read(latest);
         noiseRng = Rng.restore(s.rngs().get("noise"));
         epoch = s.epoch();
         batchInEpoch = s.batchInEpoch();
         log.accept("resuming from " + latest + " (step " + s.step() + ")");
         return s.step();
-    }
-
-    private void restore(Map<String, NDArray> params, AdamW opt) throws IOException {
-        Path folder = checkpoints.latest().orElseThrow();
-        try (SafeTensors st = SafeTensors.open(folder.resolve(WEIGHTS))) {
-            params.forEach((k, v) -> AdamW.copyInto(st, k, v));
-        }
-        try (SafeTensors st = SafeTensors.open(folder.resolve("optimizer.safetensors"))) {
-            opt.load(st);
-        }
     }
 
     private double loop(AutoencoderKL vae, Map<String, NDArray> params, AdamW opt, NDManager manager, long start)

@@ -26,6 +26,8 @@ import studio.diffusion.text.TokenizerTrainer;
 import studio.diffusion.train.ClipTrainConfig;
 import studio.diffusion.train.ClipTrainer;
 import studio.diffusion.train.DiffusionTrainer;
+import studio.diffusion.train.T5TrainConfig;
+import studio.diffusion.train.T5Trainer;
 import studio.diffusion.train.TrainConfig;
 import studio.diffusion.train.TrainTask;
 import studio.diffusion.train.VaeTrainConfig;
@@ -35,12 +37,13 @@ import studio.diffusion.train.VaeTrainer;
  * {@code studio train --config FILE.json [--set k=v]... [--resume RUN_DIR]}: the config's {@code task} picks the
  * trainer ({@link #TASKS}): "lora" and "full" train the MMDiT ({@link TrainTask}), "pancaper" the tiny PanCaper on the
  * world ({@link PancaperTrainer}), "tokenizers" builds pancap-tiny's tokenizers ({@link TokenizerTrainer}), "vae"
- * trains its VAE ({@link VaeTrainer}), "clip" its CLIP image and text towers ({@link ClipTrainer}). The resolved config is printed
+ * trains its VAE ({@link VaeTrainer}), "clip" its CLIP image and text towers ({@link ClipTrainer}), "t5" its T5-class
+ * text encoder against the frozen CLIP image tower ({@link T5Trainer}). The resolved config is printed
  * once and stored in the run folder and every checkpoint. With {@code --resume} the config stored in the run's
  * newest checkpoint is used (plus any --set), and the run continues exactly where that checkpoint left it.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train from a JSON config (task: lora, full, pancaper, tokenizers, vae, clip); --resume RUN_DIR continues a run exactly.")
+        description = "Train from a JSON config (task: lora, full, pancaper, tokenizers, vae, clip, t5); --resume RUN_DIR continues a run exactly.")
 final class TrainCommand implements Callable<Integer> {
 
     /**
@@ -60,7 +63,8 @@ final class TrainCommand implements Callable<Integer> {
             PancaperTrainConfig.TASK, TrainCommand::pancaper,
             "tokenizers", TrainCommand::tokenizers,
             "vae", TrainCommand::vae,
-            "clip", TrainCommand::clip);
+            "clip", TrainCommand::clip,
+            T5TrainConfig.TASK, TrainCommand::t5);
 
     @Spec
     CommandSpec spec;
@@ -216,6 +220,23 @@ final class TrainCommand implements Callable<Integer> {
             s.put("steps", r.steps());
             s.put("last_loss", r.lastLoss());
             s.put("folders", r.folders().stream().map(Path::toString).toList());
+            return s;
+        });
+    }
+
+    /** pancap-tiny's T5-class encoder against the frozen CLIP image tower ({@link T5Trainer}); resumable. */
+    private static int t5(ObjectNode user, ObjectNode stored, List<String> sets, Path resume, CommandSpec spec)
+            throws Exception {
+        T5TrainConfig c = resolve(T5TrainConfig.preset(), T5TrainConfig.class, T5TrainConfig::check,
+                user, stored, sets, resume, spec);
+        return runAndSummarise(spec, (progress, log) -> T5Trainer.run(c, resume != null, progress, log), r -> {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("run_dir", r.runDir().toString());
+            s.put("steps", r.steps());
+            s.put("last_loss", r.lastLoss());
+            s.put("text_encoder_3", r.folder().toString());
+            s.put("long_captions_truncated", r.longTruncated());
+            s.put("short_captions_truncated", r.shortTruncated());
             return s;
         });
     }

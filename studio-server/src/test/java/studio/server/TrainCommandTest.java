@@ -109,4 +109,16 @@ class TrainCommandTest {
         assertEquals("0", again[0], again[2]);
         assertTrue(again[2].contains("resuming from"), again[2]);
     }
+
+    @Test
+    void t5TaskNamesABadKeyAndAMissingImageTower() throws Exception {
+        String config = "../configs/train/pancap-tiny-t5.json";
+        String[] k = run("train", "--config", config, "--set", "model.d_modell=8");
+        assertEquals("2", k[0], k[2]);
+        assertTrue(k[2].contains("model.d_modell"), k[2]);
+        String[] t = run("train", "--config", config, "--set", "output_dir=" + dir.resolve("t5"),
+                "--set", "image_encoder=" + dir.resolve("no-clip"));
+        assertEquals("2", t[0], t[2]);
+        assertTrue(t[2].contains("image_encoder"), t[2]);
+    }
 }

@@ -47,6 +47,11 @@ public final class T5Encoder {
         return new T5Encoder(Params.random(manager, precision, 0.02f, ""), c, null);
     }
 
+    /** Built from any {@link Params} (initial weights for training); no load report. */
+    public static T5Encoder of(Params p, T5Config c) {
+        return new T5Encoder(p, c, null);
+    }
+
     private T5Encoder(Params w, T5Config c, Weights checkpoint) {
         config = c;
         precision = w.precision();

@@ -22,11 +22,13 @@ public final class T5Tokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final int eos;
     private final int pad;
+    private final int vocabSize;
 
-    private T5Tokenizer(HuggingFaceTokenizer tokenizer, int eos, int pad) {
+    private T5Tokenizer(HuggingFaceTokenizer tokenizer, int eos, int pad, int vocabSize) {
         this.tokenizer = tokenizer;
         this.eos = eos;
         this.pad = pad;
+        this.vocabSize = vocabSize;
     }
 
     /** {@code tokenizer_3/} (its tokenizer.json) or a tokenizer.json file. */
@@ -34,7 +36,10 @@ public final class T5Tokenizer implements AutoCloseable {
         Path json = folderOrFile.toFile().isDirectory() ? folderOrFile.resolve("tokenizer.json") : folderOrFile;
         int eos = -1;
         int pad = -1;
-        for (JsonNode t : new ObjectMapper().readTree(json.toFile()).path("added_tokens")) {
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        int vocab = root.path("model").path("vocab").size();
+        for (JsonNode t : root.path("added_tokens")) {
+            vocab = Math.max(vocab, t.path("id").asInt() + 1);
             if (t.path("content").asText().equals("</s>")) {
                 eos = t.path("id").asInt();
             } else if (t.path("content").asText().equals("<pad>")) {
@@ -46,7 +51,12 @@ public final class T5Tokenizer implements AutoCloseable {
         }
         Map<String, String> options = Map.of("addSpecialTokens", "false", "truncation", "false",
                 "padding", "false", "modelMaxLength", String.valueOf(Integer.MAX_VALUE));
-        return new T5Tokenizer(HuggingFaceTokenizer.newInstance(json, options), eos, pad);
+        return new T5Tokenizer(HuggingFaceTokenizer.newInstance(json, options), eos, pad, vocab);
+    }
+
+    /** Ids in use: the Unigram pieces and added tokens (T5's own config rounds up to 32128; a trained one needs no more). */
+    public int vocabSize() {
+        return vocabSize;
     }
 
     public int eos() {

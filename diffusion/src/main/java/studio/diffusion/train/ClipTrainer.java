@@ -7,24 +7,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import studio.core.config.Configs;
-import studio.core.safetensors.SafeTensorsWriter;
-import studio.core.train.AdamW;
-import studio.core.train.Checkpoints;
-import studio.core.train.Grads;
-import studio.core.train.LrSchedule;
-import studio.core.train.MetricsLog;
-import studio.core.train.NonFiniteLossException;
 import studio.core.train.Progress;
-import studio.core.train.Rng;
-import studio.core.train.TrainState;
 import studio.diffusion.text.ClipTextModel;
 import studio.diffusion.text.ClipTokenizer;
 import studio.diffusion.text.ClipVisionModel;
@@ -35,11 +24,12 @@ import studio.diffusion.text.ClipVisionModel;
  * (Radford et al. 2021, "Learning Transferable Visual Models From Natural Language Supervision", Fig. 3): logits =
  * exp(t)·normalise(image)·normalise(text)ᵀ, cross-entropy over rows and columns, t learned and clamped at ln 100;
  * the two towers' losses are summed. Each image takes its long (tags stripped) or short caption with probability
- * {@code short_ratio}. Checkpoints resume exactly (weights, AdamW moments, caption RNG, data position); the end
+ * {@code short_ratio}. Checkpoints resume exactly (weights, AdamW moments, caption RNG, data position; the loop is
+ * {@link ContrastiveRun}'s); the end
  * writes {@code text_encoder/}, {@code text_encoder_2/} (CLIPTextModelWithProjection, as SD3's) and
  * {@code image_encoder/} (CLIPVisionModelWithProjection: the world's CLIPScore / FD model).
  */
-public final class ClipTrainer {
+public final class ClipTrainer extends ContrastiveRun {
     static final String WEIGHTS = "clip.safetensors";
     static final String[] PARTS = {"image_encoder", "text_encoder", "text_encoder_2"};
 
@@ -50,61 +40,27 @@ public final class ClipTrainer {
     record Towers(ClipVisionModel image, ClipTextModel textL, ClipTextModel textG, NDArray logitScale, Map<String, NDArray> params) {}
 
     private final ClipTrainConfig c;
-    private final Path runDir;
-    private final Progress progress;
-    private final Consumer<String> log;
-    private final Checkpoints checkpoints;
-    private final ClipPairs pairs;
     private final ClipTokenizer tokL;
     private final ClipTokenizer tokG;
-    private Rng captionRng;
-    private int epoch;
-    private int batchInEpoch;
+    private Towers t;
 
-    private ClipTrainer(ClipTrainConfig c, Progress progress, Consumer<String> log) throws IOException {
+    private ClipTrainer(ClipTrainConfig c, ClipPairs pairs, Progress progress, Consumer<String> log) throws IOException {
+        super(new Plan(c.seed(), c.steps(), c.batchSize(), c.logEvery(), 0, c.data().shortRatio(), c.optimizer(),
+                c.schedule(), c.checkpoint(), Configs.toJson(c)), Path.of(c.outputDir()), pairs, WEIGHTS, progress, log);
         this.c = c;
-        this.runDir = Path.of(c.outputDir());
-        this.progress = progress;
-        this.log = log;
-        this.checkpoints = new Checkpoints(runDir, c.checkpoint().keep());
         this.tokL = ClipTokenizer.load(Path.of(c.tokenizers()).resolve("tokenizer"));
         this.tokG = ClipTokenizer.load(Path.of(c.tokenizers()).resolve("tokenizer_2"));
-        this.pairs = ClipPairs.load(c.data(), log);
     }
 
     public static Result run(ClipTrainConfig c, boolean resume, Progress progress, Consumer<String> log) throws IOException {
         c.check();
-        boolean gradMode = Grads.gradMode(false);
-        Grads.graphOptimizer(false);
-        try {
-            return new ClipTrainer(c, progress, log).train(resume);
-        } finally {
-            Grads.gradMode(gradMode);
-            Grads.graphOptimizer(Grads.graphOptimizerDefault());
-        }
-    }
-
-    private Result train(boolean resume) throws IOException {
-        Files.createDirectories(runDir);
-        checkpoints.cleanTemps();
-        long start = resume ? resumeState() : freshStart();
-        Files.writeString(runDir.resolve("config.json"), Configs.toJson(c));
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Towers t = build(manager);
-            try (AdamW opt = new AdamW(t.params(), new AdamW.Hyper(c.optimizer().beta1(), c.optimizer().beta2(),
-                    c.optimizer().eps(), c.optimizer().weightDecay()))) {
-                if (start > 0) {
-                    Checkpoints.restore(checkpoints.requireLatest(), WEIGHTS, t.params(), opt);
-                }
-                double last = loop(t, opt, manager, start);
-                List<Path> folders = ClipFolders.write(runDir, c, t.params(), tokL.eos() + 1, tokG.eos() + 1);
-                return new Result(runDir, c.steps(), last, folders);
-            }
-        }
+        Outcome o = new ClipTrainer(c, ClipPairs.load(c.data(), log), progress, log).run(resume);
+        return new Result(Path.of(c.outputDir()), o.steps(), o.lastLoss(), o.folders());
     }
 
     /** The towers from PyTorch-style initial weights seeded with the run seed (a resume rebuilds, then overwrites them). */
-    private Towers build(NDManager manager) {
+    @Override
+    Map<String, NDArray> build(NDManager manager) {
         Engine.getInstance().setRandomSeed((int) c.seed());
         Map<String, NDArray> params = new LinkedHashMap<>();
         RecordingParams root = new RecordingParams(new InitParams(manager, ""), params);
@@ -114,83 +70,13 @@ public final class ClipTrainer {
         NDArray scale = manager.full(new Shape(1), (float) c.logitScaleInit(), DataType.FLOAT32);
         params.put("logit_scale", scale);
         params.values().forEach(p -> p.setRequiresGradient(true));
-        return new Towers(image, textL, textG, scale, params);
-    }
-
-    private long freshStart() throws IOException {
-        checkpoints.requireNone();
-        captionRng = Rng.of(c.seed(), 3);
-        return 0;
-    }
-
-    private long resumeState() throws IOException {
-        Path latest = checkpoints.requireLatest();
-        TrainState s = TrainState.read(latest);
-        captionRng = Rng.restore(s.rngs().get("caption"));
-        epoch = s.epoch();
-        batchInEpoch = s.batchInEpoch();
-        log.accept("resuming from " + latest + " (step " + s.step() + ")");
-        return s.step();
-    }
-
-    private double loop(Towers t, AdamW opt, NDManager manager, long start) throws IOException {
-        LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(c.schedule().kind()), c.optimizer().lr(),
-                c.schedule().warmupSteps(), c.steps());
-        long t0 = System.nanoTime();
-        double loss = Double.NaN;
-        try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), start)) {
-            for (long step = start; step < c.steps(); step++) {
-                double lr = schedule.lr((int) step);
-                double[] terms;
-                float norm;
-                try (NDManager scope = manager.newSubManager()) {
-                    terms = microStep(t, nextBatch(), scope);
-                    loss = terms[0];
-                    if (!Double.isFinite(loss)) {
-                        throw new NonFiniteLossException(step + 1, "the loss", loss, lastGood());
-                    }
-                    Map<String, NDArray> grads = Grads.of(t.params(), scope);
-                    norm = Grads.clipGlobalNorm(grads.values(), c.optimizer().maxGradNorm());
-                    opt.step(grads, lr);
-                }
-                Grads.zero(t.params());
-                long done = step + 1;
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                double ips = (done - start) * Math.min(c.batchSize(), pairs.count()) / seconds;
-                if (done % c.logEvery() == 0 || done == c.steps()) {
-                    metrics.append(record(done, terms, lr, norm, ips));
-                }
-                progress.onStep(new Progress.Step(done, c.steps(), loss, lr, norm, ips, seconds / (done - start) * (c.steps() - done)));
-                if (done % c.checkpoint().every() == 0 || done == c.steps()) {
-                    checkpoint(done, t.params(), opt);
-                }
-            }
-        }
-        return loss;
-    }
-
-    /** The next batch of the epoch's permutation (a function of seed and epoch: resuming needs only the position). */
-    private int[] nextBatch() {
-        int n = pairs.count();
-        int per = Math.min(c.batchSize(), n);
-        if ((batchInEpoch + 1) * per > n) {
-            epoch++;
-            batchInEpoch = 0;
-        }
-        int[] order = Rng.of(c.seed(), 100 + epoch).permutation(n);
-        int[] idx = new int[per];
-        System.arraycopy(order, batchInEpoch * per, idx, 0, per);
-        batchInEpoch++;
-        return idx;
+        t = new Towers(image, textL, textG, scale, params);
+        return params;
     }
 
     /** Forward all towers, the two InfoNCE losses, backward: returns {total, loss vs CLIP-L-class, loss vs bigG-class, accuracy}. */
-    private double[] microStep(Towers t, int[] idx, NDManager scope) {
-        List<String> texts = new ArrayList<>(idx.length);
-        for (int i : idx) {
-            ClipPairs.Pair p = pairs.get(i);
-            texts.add(captionRng.nextDouble() < c.data().shortRatio() ? p.shortCaption() : p.longCaption());
-        }
+    @Override
+    double[] forwardBackward(int[] idx, List<String> texts, NDManager scope) {
         NDArray px = pairs.pixels(scope, idx);
         NDArray idsL = ClipPairs.ids(scope, tokL, texts);
         NDArray idsG = ClipPairs.ids(scope, tokG, texts);
@@ -206,39 +92,13 @@ public final class ClipTrainer {
         }
     }
 
-    private Map<String, Object> record(long step, double[] terms, double lr, float norm, double ips) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("step", step);
-        r.put("loss", terms[0]);
-        r.put("loss_text", terms[1]);
-        r.put("loss_text_2", terms[2]);
-        r.put("batch_accuracy", terms[3]);
-        r.put("lr", lr);
-        r.put("grad_norm", norm);
-        r.put("images_per_s", ips);
-        r.put("epoch", epoch);
-        return r;
+    @Override
+    List<String> termNames() {
+        return List.of("loss", "loss_text", "loss_text_2", "batch_accuracy");
     }
 
-    private void checkpoint(long step, Map<String, NDArray> params, AdamW opt) throws IOException {
-        TrainState s = new TrainState(step, epoch, batchInEpoch, Map.of("caption", captionRng.state()), Configs.toJson(c),
-                Map.of());
-        checkpoints.save(step, folder -> {
-            SafeTensorsWriter w = new SafeTensorsWriter();
-            params.forEach((k, v) -> w.addF32(k, v.getShape().getShape(), v.toFloatArray()));
-            w.write(folder.resolve(WEIGHTS));
-            SafeTensorsWriter o = new SafeTensorsWriter();
-            opt.save(o);
-            o.write(folder.resolve("optimizer.safetensors"));
-            s.write(folder); // last: marks the checkpoint complete
-        });
-    }
-
-    private String lastGood() {
-        try {
-            return checkpoints.latest().map(Path::toString).orElse(null);
-        } catch (IOException e) {
-            return null;
-        }
+    @Override
+    List<Path> write(Map<String, NDArray> params) throws IOException {
+        return ClipFolders.write(runDir, c, params, tokL.eos() + 1, tokG.eos() + 1);
     }
 }

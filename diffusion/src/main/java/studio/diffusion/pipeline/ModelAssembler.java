@@ -258,12 +258,27 @@ public final class ModelAssembler {
             }
         }, checks);
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            for (String t : List.of("text_encoder", "text_encoder_2")) {
-                part(t, () -> strict(ClipTextModel.load(dir.resolve(t), m, Precision.F32).loadReport()), checks);
+            int[] widths = new int[4]; // CLIP-L projection, CLIP-G projection, T5 d_model, VAE latent channels
+            for (int i = 0; i < 2; i++) {
+                String t = i == 0 ? "text_encoder" : "text_encoder_2";
+                int k = i;
+                part(t, () -> {
+                    ClipTextModel clip = ClipTextModel.load(dir.resolve(t), m, Precision.F32);
+                    widths[k] = clip.config().projectionDim();
+                    return strict(clip.loadReport());
+                }, checks);
             }
-            part("text_encoder_3", () -> strict(T5Encoder.load(dir.resolve("text_encoder_3"), m, Precision.F32).loadReport()), checks);
+            part("text_encoder_3", () -> {
+                T5Encoder t5 = T5Encoder.load(dir.resolve("text_encoder_3"), m, Precision.F32);
+                widths[2] = t5.config().dModel();
+                return strict(t5.loadReport());
+            }, checks);
             if (Files.isDirectory(dir.resolve("vae"))) {
-                part("vae", () -> strict(AutoencoderKL.load(dir.resolve("vae"), m).loadReport()), checks);
+                part("vae", () -> {
+                    AutoencoderKL vae = AutoencoderKL.load(dir.resolve("vae"), m);
+                    widths[3] = vae.config().latentChannels();
+                    return strict(vae.loadReport());
+                }, checks);
             }
             if (Files.isDirectory(dir.resolve("image_encoder"))) {
                 part("image_encoder", () -> {
@@ -272,11 +287,29 @@ public final class ModelAssembler {
                 }, checks);
             }
             if (pipeline) {
-                part("transformer", () -> strict(SD3Transformer.load(dir.resolve("transformer"), m, Precision.F32)
-                        .loadReport()), checks);
+                part("transformer", () -> {
+                    SD3Transformer t = SD3Transformer.load(dir.resolve("transformer"), m, Precision.F32);
+                    String report = strict(t.loadReport());
+                    fits(t.config(), widths);
+                    return report;
+                }, checks);
             }
         }
         return pipeline ? generateOnce(dir) : encodeOnce(dir);
+    }
+
+    /** SD3's wiring (SD3.md §4.7): context = T5 width, pooled = CLIP-L + CLIP-G projections, latents = VAE channels. */
+    private static void fits(MmditConfig c, int[] widths) {
+        if (c.jointAttentionDim() != widths[2]) {
+            throw new BadInputException("joint_attention_dim", c.jointAttentionDim() + " ≠ text_encoder_3 d_model " + widths[2]);
+        }
+        if (c.pooledProjectionDim() != widths[0] + widths[1]) {
+            throw new BadInputException("pooled_projection_dim", c.pooledProjectionDim() + " ≠ text_encoder + text_encoder_2 "
+                    + "projections " + widths[0] + " + " + widths[1]);
+        }
+        if (c.inChannels() != widths[3]) {
+            throw new BadInputException("in_channels", c.inChannels() + " ≠ vae latent_channels " + widths[3]);
+        }
     }
 
     private interface Check {
@@ -334,6 +367,8 @@ public final class ModelAssembler {
                 throw e;
             }
             throw new BadInputException("parts", "do not fit together: " + e.getMessage(), e);
+        } catch (RuntimeException e) { // a shape error inside the engine: still the parts' fault, not ours
+            throw new BadInputException("parts", "one generation step failed: " + e, e);
         }
     }
 

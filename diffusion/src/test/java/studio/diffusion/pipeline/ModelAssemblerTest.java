@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import studio.core.BadInputException;
 import studio.core.device.Precision;
+import studio.diffusion.Fixtures;
 import studio.diffusion.mmdit.MmditConfig;
 
 /** {@link ModelAssembler} on the committed tiny random-weight SD3 parts (fixtures/pipeline/tiny-sd3). */
@@ -125,6 +126,17 @@ class ModelAssemblerTest {
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(List.of(broken), s.toList()); // the hidden build folder is gone
         }
+    }
+
+    /** Parts that load on their own but are not wired alike (4-channel MMDiT, 16-channel VAE) fail by the key. */
+    @Test
+    void partsThatDoNotFitTogetherAreRefused() throws Exception {
+        Path other = Fixtures.mmdit("sd3-tiny/transformer");
+        Path out = dir.resolve("model");
+        BadInputException e = assertThrows(BadInputException.class, () -> ModelAssembler.assemble(out, all(other, false)));
+        assertEquals("transformer", e.where(), e.getMessage());
+        assertTrue(e.getMessage().contains("in_channels: 4 ≠ vae latent_channels 16"), e.getMessage());
+        assertFalse(Files.exists(out));
     }
 
     /** From a "full" studio train run: the EMA weights, config.json written from the run's model. */

@@ -30,6 +30,7 @@ import studio.core.BadInputException;
             EvalCommand.class,
             BenchCommand.class,
             TrainCommand.class,
+            ModelCommand.class,
             ServeCommand.class,
         })
 public final class Main implements Runnable {

@@ -2,6 +2,8 @@ package studio.diffusion.mmdit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,21 +79,41 @@ public record MmditConfig(int sampleSize, int patchSize, int inChannels, int out
         return new MmditConfig(8, 2, 4, 4, 3, 32, 2, 32, 64, 32, 8, List.of(), false);
     }
 
+    /**
+     * The embedded default model's MMDiT (configs/train/README.md, "pancap-tiny"): 16×16 latents with 16 channels
+     * (64 px through pancap-tiny's factor-4 VAE), patch 2 → 64 image tokens; context width 256 = the tiny T5's
+     * d_model, pooled 256 = the two CLIP projections (128 + 128); SD3's head width 64 (heads = D/64); position
+     * grid 32 (2× the 16/2 = 8 patches a side of 64 px, room for 128 px). Depth and width chosen by the step-time
+     * measurement in configs/train/README.md.
+     */
+    public static MmditConfig pancapTiny() {
+        return pancapTiny(PANCAP_TINY_DEPTH, PANCAP_TINY_WIDTH);
+    }
+
+    static final int PANCAP_TINY_DEPTH = 4;
+    static final int PANCAP_TINY_WIDTH = 192;
+
+    /** pancap-tiny's shape at another depth and width D (a multiple of 64), for the measurement. */
+    static MmditConfig pancapTiny(int depth, int width) {
+        return new MmditConfig(16, 2, 16, 16, depth, 64, width / 64, 256, width, 256, 32, List.of(), false);
+    }
+
     private static MmditConfig sd3(int depth, int posEmbedMaxSize, List<Integer> dual, boolean qkNorm) {
         // SAI→diffusers convention: D = 64·depth, heads = depth (SD3.md §1.2).
         return new MmditConfig(128, 2, 16, 16, depth, 64, depth, 4096, 64 * depth, 2048, posEmbedMaxSize, dual, qkNorm);
     }
 
-    /** A preset by name: sd3-medium, sd3.5-medium, sd3.5-large, tiny. */
+    /** A preset by name: sd3-medium, sd3.5-medium, sd3.5-large, tiny, pancap-tiny. */
     public static MmditConfig preset(String name) {
         switch (name.toLowerCase(Locale.ROOT)) {
             case "sd3-medium": case "sd3": return sd3Medium();
             case "sd3.5-medium": case "sd35-medium": return sd35Medium();
             case "sd3.5-large": case "sd35-large": return sd35Large();
             case "tiny": return tiny();
+            case "pancap-tiny": return pancapTiny();
             default:
                 throw new BadInputException("--config", "unknown MMDiT preset '" + name
-                        + "', expected sd3-medium, sd3.5-medium, sd3.5-large or tiny");
+                        + "', expected sd3-medium, sd3.5-medium, sd3.5-large, tiny or pancap-tiny");
         }
     }
 
@@ -116,6 +138,28 @@ public record MmditConfig(int sampleSize, int patchSize, int inChannels, int out
                 req(n, file, "joint_attention_dim"), req(n, file, "caption_projection_dim"),
                 req(n, file, "pooled_projection_dim"), req(n, file, "pos_embed_max_size"), dual,
                 !qk.isMissingNode() && !qk.isNull());
+    }
+
+    /**
+     * diffusers' {@code transformer/config.json} for this shape (the keys {@link #fromConfigJson} reads, plus the
+     * class name diffusers dispatches on), so a folder written with it loads in both.
+     */
+    public ObjectNode toConfigJson() {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("_class_name", "SD3Transformer2DModel").put("_diffusers_version", "0.30.0")
+                .put("sample_size", sampleSize).put("patch_size", patchSize).put("in_channels", inChannels)
+                .put("out_channels", outChannels).put("num_layers", numLayers)
+                .put("attention_head_dim", attentionHeadDim).put("num_attention_heads", numAttentionHeads)
+                .put("joint_attention_dim", jointAttentionDim).put("caption_projection_dim", captionProjectionDim)
+                .put("pooled_projection_dim", pooledProjectionDim).put("pos_embed_max_size", posEmbedMaxSize);
+        ArrayNode dual = n.putArray("dual_attention_layers");
+        dualAttentionLayers.forEach(dual::add);
+        if (qkNorm) {
+            n.put("qk_norm", "rms_norm");
+        } else {
+            n.putNull("qk_norm");
+        }
+        return n;
     }
 
     private static int req(JsonNode n, Path file, String key) {

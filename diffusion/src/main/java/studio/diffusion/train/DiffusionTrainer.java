@@ -117,13 +117,15 @@ public final class DiffusionTrainer {
                  Ema ema = c.ema().enabled() ? new Ema(t.params(), c.ema().decay()) : null) {
                 restore(state, t, opt, ema);
                 Loop loop = new Loop(t, opt, ema, data, manager);
-                double last = loop.run(state == null ? 0 : state.step());
-                Path weights = t.save(runDir, metadata(t, c.steps()));
+                long start = state == null ? 0 : state.step();
+                double last = loop.run(start);
+                long steps = Math.max(start, loop.stepsDone);
+                Path weights = t.save(runDir, metadata(t, steps));
                 if (ema != null) {
                     saveEma(ema, runDir.resolve("ema_" + weights.getFileName()));
                 }
                 Path video = loop.validationVideo();
-                return new Result(runDir, c.steps(), last, weights, data.skipped(), cache.hits(), cache.misses(), video);
+                return new Result(runDir, steps, last, weights, data.skipped(), cache.hits(), cache.misses(), video);
             }
         }
     }
@@ -214,6 +216,7 @@ public final class DiffusionTrainer {
         private final LrSchedule schedule;
         private final Validation validation;
         private long imagesThisProcess;
+        private long stepsDone;
 
         Loop(Trainables t, AdamW opt, Ema ema, TrainData data, NDManager manager) {
             this.t = t;
@@ -248,8 +251,12 @@ public final class DiffusionTrainer {
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     double ips = imagesThisProcess / seconds;
                     double eta = seconds / (done - start) * (c.steps() - done);
-                    boolean eval = c.evalEvery() > 0 && (done % c.evalEvery() == 0 || done == c.steps());
-                    if (eval || done % c.logEvery() == 0 || done == c.steps()) {
+                    // max_minutes: this process's time budget; the run ends here as if steps were done (final
+                    // checkpoint, eval, weights), and --resume can still continue it to steps.
+                    boolean outOfTime = c.maxMinutes() > 0 && seconds >= c.maxMinutes() * 60 && done < c.steps();
+                    boolean last = done == c.steps() || outOfTime;
+                    boolean eval = c.evalEvery() > 0 && (done % c.evalEvery() == 0 || last);
+                    if (eval || done % c.logEvery() == 0 || last) {
                         Map<String, Object> r = record(done, loss, lr, norm, ips);
                         if (eval) {
                             r.put("eval_loss", evalLoss());
@@ -257,10 +264,17 @@ public final class DiffusionTrainer {
                         metrics.append(r);
                     }
                     progress.onStep(new Progress.Step(done, c.steps(), loss, lr, norm, ips, eta));
-                    if (done % c.checkpoint().every() == 0 || done == c.steps()) {
+                    if (done % c.checkpoint().every() == 0 || last) {
                         checkpoint(done);
                     }
                     notifyValidation(done, validation.maybeRender(done, t));
+                    stepsDone = done;
+                    if (outOfTime) {
+                        deps.log().accept(String.format(java.util.Locale.ROOT,
+                                "max_minutes %s reached after step %d of %d; final weights written, --resume %s continues",
+                                c.maxMinutes(), done, c.steps(), runDir));
+                        break;
+                    }
                 }
             }
             return loss;

@@ -18,6 +18,9 @@ import studio.core.config.Configs;
  * @param outputDir the run folder: config.json, metrics.jsonl, checkpoints/, validation/, the final weights
  * @param seed the run seed: data order, timesteps, noise, caption choice, LoRA init
  * @param steps optimizer updates
+ * @param maxMinutes wall-clock budget of one process in minutes (0 = none): when spent, the run stops after the
+ *                   current update as if it were the last (checkpoint, eval loss, final weights; the LR schedule
+ *                   still spans {@code steps}); {@code --resume} continues it with a fresh budget
  * @param batchSize images per micro-batch (per bucket)
  * @param gradAccum micro-batches per update
  * @param logEvery metrics.jsonl every N updates
@@ -25,7 +28,7 @@ import studio.core.config.Configs;
  *                  updates and at step 0, logged as {@code eval_loss}; 0 = off
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record TrainConfig(String task, String outputDir, long seed, int steps, int batchSize, int gradAccum, int logEvery, int evalEvery,
+public record TrainConfig(String task, String outputDir, long seed, int steps, double maxMinutes, int batchSize, int gradAccum, int logEvery, int evalEvery,
                           Model model, Encoders encoders, Data data, LoraSpec lora, Optimizer optimizer,
                           Schedule schedule, Flow flow, EmaSpec ema, Checkpoint checkpoint, Validation validation) {
 
@@ -107,6 +110,9 @@ public record TrainConfig(String task, String outputDir, long seed, int steps, i
     public void check() {
         if (!task.equals("lora") && !task.equals("full")) {
             throw new BadInputException("task", "this trainer runs 'lora' or 'full', got '" + task + "'");
+        }
+        if (!(maxMinutes >= 0)) {
+            throw new BadInputException("max_minutes", "must be ≥ 0 (0 = no budget), got " + maxMinutes);
         }
         if (steps < 1 || batchSize < 1 || gradAccum < 1 || logEvery < 1) {
             throw new BadInputException("steps/batch_size/grad_accum/log_every", "must be at least 1");

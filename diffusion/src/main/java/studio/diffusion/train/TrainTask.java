@@ -90,7 +90,7 @@ public final class TrainTask {
     }
 
     /** The MMDiT shape: from the checkpoint's config.json / tensors, or the preset for random weights. */
-    static MmditConfig mmditConfig(TrainConfig.Model model) throws IOException {
+    public static MmditConfig mmditConfig(TrainConfig.Model model) throws IOException {
         if (model.path().isEmpty()) {
             return MmditConfig.preset(model.preset());
         }

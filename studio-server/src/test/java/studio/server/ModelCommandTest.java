@@ -1,0 +1,69 @@
+package studio.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code studio model assemble} on the committed tiny SD3 parts: JSON report, then {@code generate} loads the folder; bad input exits 2. */
+class ModelCommandTest {
+    private static final Path TINY = Path.of("../diffusion/src/test/resources/fixtures/pipeline/tiny-sd3");
+
+    @TempDir
+    Path dir;
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void assemblesThenGenerateLoadsIt() throws Exception {
+        Path out = dir.resolve("tiny");
+        String t = TINY.toString();
+        String[] r = run("model", "assemble", "--out", out.toString(), "--tokenizers", t, "--clip", t, "--t5", t,
+                "--vae", t, "--transformer", TINY.resolve("transformer").toString(), "--shift", "2.5");
+        assertEquals("0", r[0], r[2]);
+        JsonNode j = new ObjectMapper().readTree(r[1]);
+        assertEquals(10, j.get("parts").size());
+        assertTrue(j.get("total_mb").asDouble() > 0.5 && j.get("total_mb").asDouble() < 5, r[1]);
+        assertFalse(j.get("over_100_mb").asBoolean());
+        assertEquals(2.5, new ObjectMapper().readTree(out.resolve("scheduler/scheduler_config.json").toFile())
+                .get("shift").asDouble());
+        String[] g = run("generate", "--model", out.toString(), "--prompt", "a red circle", "--steps", "2", "--seed", "1",
+                "--out", dir.resolve("x.png").toString());
+        assertEquals("0", g[0], g[2]);
+        assertTrue(Files.isRegularFile(dir.resolve("x.png")));
+        // a second assemble into the same folder is refused, exit 2
+        String[] again = run("model", "assemble", "--out", out.toString(), "--tokenizers", t, "--clip", t, "--t5", t);
+        assertEquals("2", again[0]);
+        assertTrue(again[2].contains("not empty"), again[2]);
+    }
+
+    @Test
+    void aMissingPartExitsTwoNamingIt() {
+        String t = TINY.toString();
+        String[] r = run("model", "assemble", "--out", dir.resolve("m").toString(), "--tokenizers", t, "--clip", t);
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("--t5"), r[2]);
+        String[] v = run("model", "assemble", "--out", dir.resolve("m").toString(), "--tokenizers", t, "--clip", t,
+                "--t5", t, "--transformer", TINY.resolve("transformer").toString());
+        assertEquals("2", v[0]);
+        assertTrue(v[2].contains("--vae"), v[2]);
+        String[] tok = run("model", "assemble", "--out", dir.resolve("m").toString(), "--tokenizers",
+                TINY.resolve("vae").toString(), "--clip", t, "--t5", t);
+        assertEquals("2", tok[0]);
+        assertTrue(tok[2].contains("--tokenizers") && tok[2].contains("tokenizer/"), tok[2]);
+        assertFalse(Files.exists(dir.resolve("m")));
+    }
+}

@@ -145,6 +145,11 @@ public final class Ops {
         return Kernels.of(x).quickGelu(x);
     }
 
+    /** max(x, 0). */
+    public static NDArray relu(NDArray x) {
+        return Activation.relu(x);
+    }
+
     /** x·sigmoid(x). */
     public static NDArray silu(NDArray x) {
         return Kernels.of(x).silu(x);
@@ -265,6 +270,10 @@ public final class Ops {
 
         public static NDArray silu(NDArray x) {
             return x.mul(Activation.sigmoid(x));
+        }
+
+        public static NDArray relu(NDArray x) {
+            return x.maximum(constant(x, 0));
         }
 
         public static NDArray attention(NDArray q, NDArray k, NDArray v) {

@@ -42,6 +42,12 @@ class ConvPoolOpsTest {
     }
 
     @Test
+    void reluMatchesItsFormula() {
+        NDArray x = manager.randomNormal(new Shape(3, 17));
+        assertClose(Ops.Plain.relu(x), Ops.relu(x), "relu");
+    }
+
+    @Test
     void rectangularConvolutionEqualsASquareKernelWithZeroRows() {
         NDArray x = manager.randomNormal(new Shape(1, 3, 9, 8));
         NDArray w13 = manager.randomNormal(new Shape(4, 3, 1, 3));

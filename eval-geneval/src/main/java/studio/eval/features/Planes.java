@@ -68,6 +68,15 @@ public record Planes(int channels, int height, int width, float[] data) {
         return new Planes(channels, height, width, out);
     }
 
+    /** {@code x / divisor} everywhere, a true division as torch's {@code div} (dgm-eval's {@code to_tensor(x) / 255}). */
+    public Planes divide(float divisor) {
+        float[] out = new float[data.length];
+        for (int i = 0; i < data.length; i++) {
+            out[i] = data[i] / divisor;
+        }
+        return new Planes(channels, height, width, out);
+    }
+
     /** Values clamped to [lo, hi] (clean-fid clips the float resize to [0, 255]). */
     public Planes clamp(float lo, float hi) {
         float[] out = new float[data.length];

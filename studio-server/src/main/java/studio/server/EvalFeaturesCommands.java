@@ -307,8 +307,10 @@ final class EvalFeaturesCommands {
                 report.put("resize_filter", imageTower.resizeFilter());
                 report.put("images", items.size());
                 Map<String, Object> scores = new LinkedHashMap<>();
-                scores.put("torchmetrics", summary(r.torchmetrics()));
-                scores.put("hessel", summary(r.hessel()));
+                scores.put("torchmetrics", summary(r.torchmetrics(), r.images().stream()
+                        .mapToDouble(p -> p.torchmetrics().cosine()).average().orElse(Double.NaN)));
+                scores.put("hessel", summary(r.hessel(), r.images().stream()
+                        .mapToDouble(p -> p.hessel().cosine()).average().orElse(Double.NaN)));
                 report.put("clipscore", scores);
                 Map<String, Object> policy = new LinkedHashMap<>();
                 policy.put("policy", "grounding tags <ids: phrase> replaced by the phrase; a caption whose tokens (prefix, "
@@ -353,10 +355,12 @@ final class EvalFeaturesCommands {
             return Main.EXIT_OK;
         }
 
-        private static Map<String, Object> summary(ClipScoreSummary s) {
+        /** The corpus score with its label and the plain mean cosine (torchmetrics clamps only after averaging). */
+        private static Map<String, Object> summary(ClipScoreSummary s, double meanCosine) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("label", s.label());
             m.put("score", s.score());
+            m.put("mean_cosine", meanCosine);
             m.put("images", s.images());
             return m;
         }

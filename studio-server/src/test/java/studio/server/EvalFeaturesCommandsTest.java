@@ -291,4 +291,66 @@ class EvalFeaturesCommandsTest {
         assertEquals(2, r.exit(), r.out());
         assertTrue(r.err().contains(captions + ":2: captoin"), r.err());
     }
+
+    @Test
+    void clipscoreReadsAFolderOfTxtCaptionsByImageStem() throws Exception {
+        Path captions = Files.createDirectories(dir.resolve("txt"));
+        for (int i = 0; i < 6; i++) {
+            Files.writeString(captions.resolve(i + ".txt"), "a picture number " + i + "\n");
+        }
+        Run r = run("eval", "clipscore", "--images", real.toString(), "--captions", captions.toString(), "--model", model.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(6, r.json().get("images").asInt());
+        assertEquals("a/0.png", r.json().get("per_image").get(0).get("image").asText());
+        Files.delete(captions.resolve("4.txt"));
+        r = run("eval", "clipscore", "--images", real.toString(), "--captions", captions.toString(), "--model", model.toString());
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains(captions.resolve("4.txt").toString()), r.err());
+    }
+
+    /** A transformers CLIPModel folder (both towers in one file, text_config / vision_config) reads as its parts do. */
+    @Test
+    void aTransformersClipModelFolderGivesTheSameEmbeddingsAsItsParts() throws Exception {
+        Path clip = Files.createDirectories(dir.resolve("clip-model"));
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode config = json.createObjectNode();
+        config.set("text_config", json.readTree(model.resolve("text_encoder_2/config.json").toFile()));
+        config.set("vision_config", json.readTree(model.resolve("image_encoder/config.json").toFile()));
+        config.put("projection_dim", 16);
+        Files.writeString(clip.resolve("config.json"), json.writeValueAsString(config));
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        for (String part : new String[] {"text_encoder_2", "image_encoder"}) {
+            try (studio.core.safetensors.SafeTensors st = studio.core.safetensors.SafeTensors.open(model.resolve(part))) {
+                for (var info : st.tensors()) {
+                    w.addF32(info.name(), info.shape(), st.readFloats(info.name()));
+                }
+            }
+        }
+        w.addF32("logit_scale", new long[] {}, new float[] {2.6592f});
+        w.write(clip.resolve("model.safetensors"));
+        copyFolder(model.resolve("tokenizer_2"), clip);
+
+        studio.eval.clipscore.ClipModelFolder whole = studio.eval.clipscore.ClipModelFolder.resolve(clip.toString(), "text_encoder_2");
+        assertEquals(clip, whole.textTower());
+        assertEquals(studio.eval.features.ClipImageExtractor.Normalization.CLIP_MEAN_STD, whole.normalization());
+        try (NDManager root = NDManager.newBaseManager();
+             var a = studio.eval.clipscore.ClipTextEmbedder.load(clip, clip, root);
+             var b = studio.eval.clipscore.ClipTextEmbedder.load(model.resolve("text_encoder_2"), model.resolve("tokenizer_2"), root);
+             var ia = studio.eval.features.Extractors.open("clip", clip, studio.eval.features.ResizeMode.LEGACY, root);
+             var ib = studio.eval.features.Extractors.open("clip", model.resolve("image_encoder"),
+                     studio.eval.features.ResizeMode.LEGACY, root)) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(b.embed("a red circle on grass"), a.embed("a red circle on grass"));
+            java.util.List<Path> images = java.util.List.of(real.resolve("a/0.png"), fake.resolve("3.png"));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ib.extract(images).values(), ia.extract(images).values());
+        }
+    }
+
+    @Test
+    void benchFeaturesTimesAnExtractor() throws Exception {
+        Run r = run("bench", "features", "--features", "tiny-clip", "--weights", model.toString(), "--images", "3",
+                "--side", "40", "--batch", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(16, r.json().get("dim").asInt());
+        assertTrue(r.json().get("seconds_per_image").asDouble() > 0, r.out());
+    }
 }

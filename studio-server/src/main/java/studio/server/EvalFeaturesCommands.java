@@ -115,7 +115,7 @@ final class EvalFeaturesCommands {
                 long t3 = System.nanoTime();
                 Map<String, Object> report = new LinkedHashMap<>();
                 report.put("fd", r.fd());
-                report.put("metric", switch (options.features) {
+                report.put("metric", switch (options.features.toLowerCase(java.util.Locale.ROOT)) {
                     case "inception" -> "FID (Inception-v3 pool3)";
                     case "dinov2" -> "FD-DINOv2 (CLS of the last layer norm)";
                     default -> "FD in " + options.features + " image-embedding space";

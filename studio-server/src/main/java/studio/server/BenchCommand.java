@@ -16,7 +16,8 @@ import studio.diffusion.mmdit.DenoiserBench;
  * Compare with the PyTorch eager scripts under {@code tools/reference/} run on the same machine.
  */
 @Command(name = "bench", description = "Measure speed; prints JSON.",
-        subcommands = {BenchCommand.Kernels.class, BenchCommand.Denoiser.class, BenchCommand.Train.class})
+        subcommands = {BenchCommand.Kernels.class, BenchCommand.Denoiser.class, BenchCommand.Train.class,
+            BenchCommand.Features.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -133,6 +134,37 @@ final class BenchCommand implements Runnable {
             }
             CliJson.print(spec, studio.diffusion.train.TrainBench.run(config, res, batch, tokens, rank, steps, warmup,
                     Precision.parse(dtype)));
+            return Main.EXIT_OK;
+        }
+    }
+
+    /** Seconds per image of a feature extractor at its real size (random weights; tiny-clip its trained tower). */
+    @Command(name = "features", description = "Time per image of eval fid's extractors (random weights of the real size).")
+    static final class Features implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--features", defaultValue = "inception", description = "inception, dinov2, clip, tiny-clip")
+        String features;
+
+        @Option(names = "--weights", description = "tiny-clip's tower (default models/pancap-tiny/image_encoder)")
+        java.nio.file.Path weights;
+
+        @Option(names = "--images", defaultValue = "8", description = "timed images (default ${DEFAULT-VALUE})")
+        int images;
+
+        @Option(names = "--side", defaultValue = "512", description = "input image side (default ${DEFAULT-VALUE})")
+        int side;
+
+        @Option(names = "--batch", defaultValue = "8")
+        int batch;
+
+        @Override
+        public Integer call() throws Exception {
+            if (images < 1 || side < 16 || batch < 1) {
+                throw new BadInputException("--images/--side/--batch", "need images, batch >= 1 and side >= 16");
+            }
+            CliJson.print(spec, studio.eval.features.FeatureBench.run(features, weights, images, side, batch));
             return Main.EXIT_OK;
         }
     }

@@ -36,6 +36,54 @@ public final class Ops {
                 new Shape(1, 1)).singletonOrThrow();
     }
 
+    /**
+     * 2-D convolution with a rectangular kernel, stride and padding (Inception's 1×7 / 7×1 factorised convolutions).
+     * x [B, Cin, H, W], w [Cout, Cin, kh, kw], b [Cout] or null; stride and padding as {height, width}.
+     */
+    public static NDArray conv2d(NDArray x, NDArray w, NDArray b, int[] stride, int[] padding) {
+        return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, b, new Shape(stride[0], stride[1]),
+                new Shape(padding[0], padding[1]), new Shape(1, 1)).singletonOrThrow();
+    }
+
+    /**
+     * Inference batch norm over axis 1 with running statistics (torch.nn.functional.batch_norm, training=False):
+     * (x − mean) / √(var + eps) · w + b. x [B, C, ...], mean, var, w, b [C].
+     */
+    public static NDArray batchNorm(NDArray x, NDArray mean, NDArray var, NDArray w, NDArray b, double eps) {
+        return ai.djl.nn.norm.BatchNorm.batchNorm(x, mean, var, w, b, 1, 0.1f, (float) eps, false).singletonOrThrow();
+    }
+
+    /** torch.nn.functional.max_pool2d with a square kernel, stride and padding, floor mode. x [B, C, H, W]. */
+    public static NDArray maxPool2d(NDArray x, int kernel, int stride, int padding) {
+        return ai.djl.nn.pooling.Pool.maxPool2d(x, new Shape(kernel, kernel), new Shape(stride, stride),
+                new Shape(padding, padding), false);
+    }
+
+    /**
+     * torch.nn.functional.avg_pool2d with a square kernel, stride and padding, floor mode; with
+     * {@code countIncludePad} false the padded zeros are left out of each window's divisor (TensorFlow's
+     * "SAME" average pooling, which the FID Inception relies on). x [B, C, H, W].
+     *
+     * <p>DJL 0.35's native avg-pool ignores its {@code count_include_pad} argument (measured: a 3×3 corner
+     * window of 1..9 gives 12/9 either way), so the excluding form is computed as the padded mean divided by
+     * the padded mean of ones, i.e. the window sum over the number of real pixels in it; that quotient is
+     * the same whichever way the native call counts.
+     */
+    public static NDArray avgPool2d(NDArray x, int kernel, int stride, int padding, boolean countIncludePad) {
+        Shape k = new Shape(kernel, kernel);
+        Shape s = new Shape(stride, stride);
+        Shape p = new Shape(padding, padding);
+        NDArray mean = ai.djl.nn.pooling.Pool.avgPool2d(x, k, s, p, false, true);
+        if (countIncludePad || padding == 0) {
+            return mean;
+        }
+        Shape in = x.getShape();
+        try (NDArray ones = x.getManager().ones(new Shape(1, 1, in.get(2), in.get(3)), x.getDataType());
+             NDArray share = ai.djl.nn.pooling.Pool.avgPool2d(ones, k, s, p, false, true)) {
+            return mean.div(share);
+        }
+    }
+
     /** Nearest-neighbour up-sampling by an integer factor (F.interpolate mode "nearest"). x [B, C, H, W] → [B, C, fH, fW]. */
     public static NDArray upsampleNearest(NDArray x, int factor) {
         Shape s = x.getShape();
@@ -95,6 +143,11 @@ public final class Ops {
     /** x·sigmoid(1.702·x) (CLIP-L "quick_gelu"). */
     public static NDArray quickGelu(NDArray x) {
         return Kernels.of(x).quickGelu(x);
+    }
+
+    /** max(x, 0). */
+    public static NDArray relu(NDArray x) {
+        return Activation.relu(x);
     }
 
     /** x·sigmoid(x). */
@@ -174,6 +227,14 @@ public final class Ops {
             return x.add(y.mul(gate.expandDims(1)));
         }
 
+        public static NDArray batchNorm(NDArray x, NDArray mean, NDArray var, NDArray w, NDArray b, double eps) {
+            long[] channelShape = new long[x.getShape().dimension()];
+            java.util.Arrays.fill(channelShape, 1);
+            channelShape[1] = mean.getShape().get(0);
+            NDArray scale = var.add(constant(var, eps)).sqrt().reshape(channelShape);
+            return x.sub(mean.reshape(channelShape)).div(scale).mul(w.reshape(channelShape)).add(b.reshape(channelShape));
+        }
+
         public static NDArray rmsNorm(NDArray x, NDArray w, double eps) {
             NDArray y = x.div(x.square().mean(new int[] {-1}, true).add(eps).sqrt());
             return w == null ? y : y.mul(w);
@@ -209,6 +270,10 @@ public final class Ops {
 
         public static NDArray silu(NDArray x) {
             return x.mul(Activation.sigmoid(x));
+        }
+
+        public static NDArray relu(NDArray x) {
+            return x.maximum(constant(x, 0));
         }
 
         public static NDArray attention(NDArray q, NDArray k, NDArray v) {

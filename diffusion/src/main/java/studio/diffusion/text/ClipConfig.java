@@ -54,9 +54,16 @@ public record ClipConfig(int vocabSize, int hiddenSize, int intermediateSize, in
         return new ClipConfig(49408, 1280, 5120, 32, 20, 77, Activation.GELU, 1e-5, 1280, 2);
     }
 
-    /** Reads {@code config.json}; every architecture key is required. */
+    /**
+     * Reads {@code config.json} (a CLIPTextConfig, or a whole CLIPConfig's {@code text_config} with the root's
+     * {@code projection_dim} when the text part lacks it); every architecture key is required.
+     */
     public static ClipConfig fromConfigJson(Path file) throws IOException {
-        JsonNode n = new ObjectMapper().readTree(file.toFile());
+        JsonNode root = new ObjectMapper().readTree(file.toFile());
+        JsonNode n = root.has("text_config") ? root.get("text_config") : root;
+        if (!n.has("projection_dim") && root.has("projection_dim")) {
+            n = ((com.fasterxml.jackson.databind.node.ObjectNode) n.deepCopy()).set("projection_dim", root.get("projection_dim"));
+        }
         if (!n.hasNonNull("hidden_act")) {
             throw new BadInputException(file + ": hidden_act", "missing");
         }

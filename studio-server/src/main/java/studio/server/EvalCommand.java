@@ -31,7 +31,8 @@ import studio.eval.geneval.Summary;
  */
 @Command(name = "eval", description = "Evaluate models and images.",
         subcommands = {EvalCommand.Fd.class, EvalCommand.GenevalScore.class, EvalCommand.GenevalSummary.class,
-            EvalPqCommand.class, EvalCaptionCommand.class, EvalPredictCommand.class})
+            EvalPqCommand.class, EvalCaptionCommand.class, EvalPredictCommand.class,
+            EvalGenevalCommand.class, EvalGenevalCommand.World.class, EvalCompareCommand.class})
 final class EvalCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -1,5 +1,7 @@
 package studio.eval.geneval;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import studio.core.BadInputException;
 import studio.core.data.geneval.GenevalTask;
 
@@ -13,6 +15,7 @@ import studio.core.data.geneval.GenevalTask;
  * @param maxOverlap         {@code max_overlap}: per-class NMS IoU threshold; 1.0 means no NMS (1.0)
  * @param positionThreshold  {@code position_threshold}: margin as a fraction of the two box sizes (0.1)
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuleOptions(double threshold, double countingThreshold, int maxObjects, double maxOverlap,
                           double positionThreshold) {
     public static final RuleOptions OFFICIAL = new RuleOptions(0.3, 0.9, 16, 1.0, 0.1);

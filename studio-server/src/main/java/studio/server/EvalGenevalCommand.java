@@ -182,15 +182,7 @@ final class EvalGenevalCommand implements Callable<Integer> {
         int failuresPerTask;
 
         RuleOptions rules() {
-            RuleOptions rules = RuleOptions.OFFICIAL;
-            for (String option : options) {
-                int eq = option.indexOf('=');
-                if (eq <= 0) {
-                    throw new BadInputException("--option " + option, "expected KEY=VALUE");
-                }
-                rules = rules.with(option.substring(0, eq), option.substring(eq + 1));
-            }
-            return rules;
+            return RuleOptions.parse(options);
         }
 
         Path clipFolder(Path modelRoot) {

@@ -20,6 +20,19 @@ public record RuleOptions(double threshold, double countingThreshold, int maxObj
                           double positionThreshold) {
     public static final RuleOptions OFFICIAL = new RuleOptions(0.3, 0.9, 16, 1.0, 0.1);
 
+    /** The official options with {@code KEY=VALUE} overrides ({@code --option}, evaluate_images.py's {@code --options}). */
+    public static RuleOptions parse(java.util.List<String> keyValues) {
+        RuleOptions rules = OFFICIAL;
+        for (String option : keyValues) {
+            int eq = option.indexOf('=');
+            if (eq <= 0) {
+                throw new BadInputException("--option " + option, "expected KEY=VALUE");
+            }
+            rules = rules.with(option.substring(0, eq), option.substring(eq + 1));
+        }
+        return rules;
+    }
+
     /** The options with one official key changed; unknown keys and bad numbers are bad input. */
     public RuleOptions with(String key, String value) {
         try {

@@ -18,6 +18,15 @@ public interface Captioner extends AutoCloseable {
     /** Segments and grounded caption of one image. Images of any size are accepted. */
     GroundedResult caption(RgbImage image);
 
+    /**
+     * The segments of one image without the caption (GenEval's world detector needs only these); the caption of
+     * the result may be empty. The default captions; a captioner whose caption costs more than its segmentation
+     * (the tiny PanCaper decodes word by word) skips it.
+     */
+    default GroundedResult segment(RgbImage image) {
+        return caption(image);
+    }
+
     @Override
     default void close() {}
 }

@@ -17,6 +17,7 @@ import studio.eval.fid.FeatureFiles;
 import studio.eval.fid.FrechetDistance;
 import studio.eval.fid.FrechetResult;
 import studio.eval.fid.GaussianStats;
+import studio.eval.geneval.ClipColorClassifier;
 import studio.eval.geneval.DetectionsFile;
 import studio.eval.geneval.GenevalScorer;
 import studio.eval.geneval.ImageResult;
@@ -33,6 +34,7 @@ import studio.eval.geneval.Summary;
         subcommands = {EvalCommand.Fd.class, EvalCommand.GenevalScore.class, EvalCommand.GenevalSummary.class,
             EvalPqCommand.class, EvalCaptionCommand.class, EvalPredictCommand.class,
             EvalFeaturesCommands.Fid.class, EvalFeaturesCommands.Features.class, EvalFeaturesCommands.ClipScore.class})
+            EvalGenevalCommand.class, EvalGenevalCommand.World.class, EvalCompareCommand.class})
 final class EvalCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -120,20 +122,27 @@ final class EvalCommand implements Runnable {
                 + "counting_threshold, max_objects, max_overlap, position_threshold")
         List<String> options = List.of();
 
+        @Option(names = "--clip", paramLabel = "DIR", description = "CLIP folder for colour clauses whose detections "
+                + "carry no \"color\" (image_encoder/, text_encoder/ + tokenizer/; see eval geneval --clip)")
+        Path clip;
+
+        @Option(names = "--clip-text", defaultValue = ClipColorClassifier.TEXT_ENCODER, paramLabel = "TOWER",
+                description = "text_encoder or text_encoder_2 (default ${DEFAULT-VALUE})")
+        String clipText;
+
         @Option(names = "--json", description = "print the summary as JSON")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
-            RuleOptions rules = RuleOptions.OFFICIAL;
-            for (String option : options) {
-                int eq = option.indexOf('=');
-                if (eq <= 0) {
-                    throw new BadInputException("--option " + option, "expected KEY=VALUE");
+            RuleOptions rules = RuleOptions.parse(options);
+            List<ImageResult> results;
+            try (ClipColorClassifier.Lazy colors = clip == null ? null : new ClipColorClassifier.Lazy(clip, clipText)) {
+                if (clip != null) {
+                    ClipColorClassifier.requireFolder(clip, clipText);
                 }
-                rules = rules.with(option.substring(0, eq), option.substring(eq + 1));
+                results = new GenevalScorer(DetectionsFile.read(detections), colors, rules).scoreFolder(images);
             }
-            List<ImageResult> results = new GenevalScorer(DetectionsFile.read(detections), null, rules).scoreFolder(images);
             if (results.isEmpty()) {
                 throw new BadInputException(images.toString(), "no images (samples/NNNN.png) in the prompt folders");
             }

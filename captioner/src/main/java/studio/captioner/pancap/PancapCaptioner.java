@@ -72,7 +72,7 @@ public final class PancapCaptioner implements Captioner {
     @Override
     public GroundedResult caption(RgbImage image) {
         int s = model.config().imageSize();
-        RgbImage in = image.width() == s && image.height() == s ? image : ImageResizer.resize(image, s, s, ResizeFilter.BILINEAR);
+        RgbImage in = modelSized(image);
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = scope.create(PanCaper.pixels(in), new Shape(1, 3, s, s));
             PanCaper.Segmentation seg = model.segment(x);
@@ -80,6 +80,17 @@ public final class PancapCaptioner implements Captioner {
             String caption = r.segments().isEmpty() ? "" : caption(scope, seg, x, r);
             return result(image, r, caption);
         }
+    }
+
+    /** Panoptic inference without the caption decoder: the same segments as {@link #caption}, caption "". */
+    @Override
+    public GroundedResult segment(RgbImage image) {
+        return result(image, panoptic(modelSized(image)), "");
+    }
+
+    private RgbImage modelSized(RgbImage image) {
+        int s = model.config().imageSize();
+        return image.width() == s && image.height() == s ? image : ImageResizer.resize(image, s, s, ResizeFilter.BILINEAR);
     }
 
     /** Segmentation only, of an image of the model's size (for PQ during training). */

@@ -30,21 +30,40 @@ public final class GenevalScorer {
         this.options = options;
     }
 
-    /** One result per image, prompt folders and images in name order. */
+    /** Called after each image: how many are scored of how many. */
+    @FunctionalInterface
+    public interface Progress {
+        void scored(int done, int total);
+    }
+
+    /** One result per image, prompt folders and images in name order; a detections file must hold only these images. */
     public List<ImageResult> scoreFolder(Path imageFolder) throws IOException {
-        List<ImageResult> results = new ArrayList<>();
-        Set<String> keys = new HashSet<>();
-        for (Layout.PromptImages prompt : Layout.scan(imageFolder)) {
-            for (Path image : prompt.images()) {
-                String key = imageFolder.relativize(image).toString().replace('\\', '/');
-                keys.add(key);
-                results.add(scoreImage(image, key, prompt.metadata()));
-            }
-        }
+        List<Layout.PromptImages> prompts = Layout.scan(imageFolder);
+        List<ImageResult> results = score(prompts, (done, total) -> {});
         if (source instanceof DetectionsFile file) {
+            Set<String> keys = new HashSet<>();
+            prompts.forEach(p -> p.images().forEach(image -> keys.add(key(p, image))));
             file.requireOnly(keys);
         }
         return results;
+    }
+
+    /** One result per image of {@code prompts}, in order; each image's key is its path relative to the image folder. */
+    public List<ImageResult> score(List<Layout.PromptImages> prompts, Progress progress) throws IOException {
+        int total = prompts.stream().mapToInt(p -> p.images().size()).sum();
+        List<ImageResult> results = new ArrayList<>(total);
+        for (Layout.PromptImages prompt : prompts) {
+            for (Path image : prompt.images()) {
+                results.add(scoreImage(image, key(prompt, image), prompt.metadata()));
+                progress.scored(results.size(), total);
+            }
+        }
+        return results;
+    }
+
+    /** The image's path relative to the image folder (the prompt folder's parent), with {@code /}. */
+    private static String key(Layout.PromptImages prompt, Path image) {
+        return prompt.folder().getParent().relativize(image).toString().replace('\\', '/');
     }
 
     public ImageResult scoreImage(Path image, String key, GenevalPromptLine metadata) throws IOException {

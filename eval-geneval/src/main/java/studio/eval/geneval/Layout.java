@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import studio.core.BadInputException;
+import studio.core.io.AtomicFiles;
 import studio.core.data.geneval.GenevalPromptFile;
 import studio.core.data.geneval.GenevalPromptLine;
 
@@ -45,11 +46,11 @@ public final class Layout {
         return promptFolder(out, promptIndex).resolve(SAMPLES).resolve(String.format(Locale.ROOT, "%04d.png", sample));
     }
 
-    /** Writes {@code metadata.jsonl} as {@code json.dump(metadata, fp)} does (no trailing newline) and makes {@code samples/}. */
+    /** Writes {@code metadata.jsonl} as {@code json.dump(metadata, fp)} does (no trailing newline; atomically) and makes {@code samples/}. */
     public static Path writeMetadata(Path out, GenevalPromptLine prompt) throws IOException {
         Path folder = promptFolder(out, prompt.index());
         Files.createDirectories(folder.resolve(SAMPLES));
-        Files.writeString(folder.resolve(METADATA), prompt.json(), StandardCharsets.UTF_8);
+        AtomicFiles.write(folder.resolve(METADATA), prompt.json().getBytes(StandardCharsets.UTF_8));
         return folder;
     }
 

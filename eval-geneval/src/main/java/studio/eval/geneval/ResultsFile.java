@@ -3,7 +3,6 @@ package studio.eval.geneval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import studio.core.BadInputException;
+import studio.core.io.AtomicFiles;
 
 /** Writes and reads results.jsonl; reading also accepts the official evaluator's files. */
 public final class ResultsFile {
@@ -18,17 +18,13 @@ public final class ResultsFile {
 
     private ResultsFile() {}
 
+    /** Writes the lines atomically (a reader never sees half a file). */
     public static void write(Path file, List<ImageResult> results) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        StringBuilder text = new StringBuilder();
+        for (ImageResult result : results) {
+            text.append(result.toJsonLine()).append('\n');
         }
-        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (ImageResult result : results) {
-                out.write(result.toJsonLine());
-                out.write('\n');
-            }
-        }
+        AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     public static List<ImageResult> read(Path file) throws IOException {

@@ -1,5 +1,7 @@
 package studio.eval.geneval;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import studio.core.BadInputException;
 import studio.core.data.geneval.GenevalTask;
 
@@ -13,9 +15,23 @@ import studio.core.data.geneval.GenevalTask;
  * @param maxOverlap         {@code max_overlap}: per-class NMS IoU threshold; 1.0 means no NMS (1.0)
  * @param positionThreshold  {@code position_threshold}: margin as a fraction of the two box sizes (0.1)
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RuleOptions(double threshold, double countingThreshold, int maxObjects, double maxOverlap,
                           double positionThreshold) {
     public static final RuleOptions OFFICIAL = new RuleOptions(0.3, 0.9, 16, 1.0, 0.1);
+
+    /** The official options with {@code KEY=VALUE} overrides ({@code --option}, evaluate_images.py's {@code --options}). */
+    public static RuleOptions parse(java.util.List<String> keyValues) {
+        RuleOptions rules = OFFICIAL;
+        for (String option : keyValues) {
+            int eq = option.indexOf('=');
+            if (eq <= 0) {
+                throw new BadInputException("--option " + option, "expected KEY=VALUE");
+            }
+            rules = rules.with(option.substring(0, eq), option.substring(eq + 1));
+        }
+        return rules;
+    }
 
     /** The options with one official key changed; unknown keys and bad numbers are bad input. */
     public RuleOptions with(String key, String value) {

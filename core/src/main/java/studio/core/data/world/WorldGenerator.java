@@ -80,8 +80,12 @@ public final class WorldGenerator {
                 new PanopticAnnotation(imageId, fileName, infos, 0), caption, ShortCaption.of(rs));
     }
 
-    /** The scene as drawn, for tests and tools that need the geometry behind a sample. */
-    static RenderedScene render(long seed, long index, int size) {
+    /**
+     * The scene as drawn, for tests and tools that need the truth behind a sample (geometry, each thing's class
+     * and colour): image {@code index} of {@code sample(seed, index, size)}.
+     */
+    public static RenderedScene render(long seed, long index, int size) {
+        checkSize(size);
         return SceneRenderer.render(SceneSampler.sample(seed, index), size);
     }
 

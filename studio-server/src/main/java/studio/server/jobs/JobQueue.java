@@ -244,6 +244,7 @@ public final class JobQueue implements AutoCloseable {
             this.step = step;
             this.steps = steps;
             Map<String, Object> data = new LinkedHashMap<>();
+            data.put("jobId", job.id); // the all-jobs stream (/api/events) carries every job's progress
             data.put("step", step);
             data.put("steps", steps);
             data.put("message", message);

@@ -102,6 +102,27 @@ class EventsTest {
         }
     }
 
+    /** A browser that goes away (tab closed, fetch aborted) is dropped at the next events, not served forever. */
+    @Test
+    void aStreamWhoseClientLeftIsDroppedAtTheNextEvents() throws Exception {
+        try (Studio studio = TestStudio.open(dir, new FakeGenerator())) {
+            JavalinTest.test(studio.app(), (server, client) -> {
+                HttpClient http = HttpClient.newHttpClient();
+                HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(client.getOrigin() + "/api/events"))
+                        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+                assertTrue(r.body().read() >= 0, "connected");
+                assertEquals(1, studio.deps().events().subscriberCount());
+                r.body().close(); // the client goes away without a word
+                long end = System.currentTimeMillis() + 20_000;
+                while (studio.deps().events().subscriberCount() > 0 && System.currentTimeMillis() < end) {
+                    String id = json(post(client, "/api/generate", Map.of("prompt", "ping", "steps", 3))).path("id").asText();
+                    await(client, id, FINISHED);
+                }
+                assertEquals(0, studio.deps().events().subscriberCount());
+            });
+        }
+    }
+
     @Test
     void theGlobalStreamCarriesEveryJob() throws Exception {
         try (Studio studio = TestStudio.open(dir, new FakeGenerator())) {

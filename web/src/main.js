@@ -2,9 +2,10 @@ import { setToken, whenUnauthorized, get } from './api.js';
 import { generatePage } from './pages/generate.js';
 import { jobsPage } from './pages/jobs.js';
 import { dataPage } from './pages/data.js';
+import { trainPage } from './pages/train.js';
 import { evaluatePage } from './pages/evaluate.js';
 
-const pages = { generate: generatePage, jobs: jobsPage, data: dataPage, evaluate: evaluatePage };
+const pages = { generate: generatePage, train: trainPage, jobs: jobsPage, data: dataPage, evaluate: evaluatePage };
 let leave = () => {};
 
 async function route() {

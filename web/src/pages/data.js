@@ -22,14 +22,15 @@ export async function dataPage(main) {
   const form = h('form', { onsubmit: (e) => e.preventDefault() }, field('Dataset', dataset, 'PanCap-format folders under <home>/datasets'),
     h('div.actions', {}, h('button', { type: 'button', onclick: run('/api/data/stats'), text: 'Statistics' }),
       h('button', { type: 'button', onclick: run('/api/data/validate'), text: 'Validate' })), error);
-  main.append(h('section', { 'aria-labelledby': 'data-title' }, h('h2', { id: 'data-title', text: 'Train & data' }),
+  main.append(h('section', { 'aria-labelledby': 'data-title' }, h('h2', { id: 'data-title', text: 'Data' }),
     datasets.length ? form : h('p', { text: 'No datasets yet: put PanCap-format folders (panoptic.json, images/, panoptic/, captions/) under <home>/datasets, e.g. with studio world.' }),
     out,
-    h('p.note', { text: caps.train ? '' : 'Fine-tuning from the browser arrives with the trainer (studio train); this build can inspect and validate datasets.' })));
+    h('p.note', {}, caps.train ? h('a', { href: '#/train', text: 'Fine-tune on a dataset' }) : 'This build can inspect and validate datasets.')));
   return () => stops.forEach((s) => s());
 }
 
-function renderResult(r) {
+/** A finished stats or validate job's result: the statistics table or the violations. */
+export function renderResult(r) {
   if ('violationCount' in r) {
     return h('div', {}, h('p', { text: r.ok ? `${r.dataset}: no violations` : `${r.dataset}: ${r.violationCount} violations` }),
       h('ul', {}, r.violations.map((v) => h('li', { text: `${v.file}${v.line ? ':' + v.line : ''}: ${v.message}` }))));

@@ -3,8 +3,9 @@ package studio.core.train;
 /**
  * Per-step progress of a training job: the server turns these into SSE events, the CLI into a
  * progress bar ({@link ConsoleProgress}). Called on the training thread after each optimizer step;
- * implementations must return quickly and must not touch NDArrays. An exception thrown here (e.g. the server's
- * cancel) stops the run at this step boundary; the newest checkpoint on disk is then the state to resume from.
+ * implementations must return quickly and must not touch NDArrays. An exception thrown here stops the run at this
+ * step boundary with the newest checkpoint on disk as the state to resume from; {@link #stopRequested()} stops it
+ * with a checkpoint of the current step (trainers that support it: the MMDiT's, {@code DiffusionTrainer}).
  */
 @FunctionalInterface
 public interface Progress {
@@ -26,6 +27,15 @@ public interface Progress {
     default void onValidation(long step, java.util.List<java.nio.file.Path> images) {
     }
 
+    /**
+     * Asked after every step once its checkpoint and validation images (when due) are written: true makes the trainer
+     * write a checkpoint of this step (unless it just did) and throw {@link TrainingStoppedException}, so the run
+     * resumes exactly where it stopped (the server's Stop). Must return quickly.
+     */
+    default boolean stopRequested() {
+        return false;
+    }
+
     Progress NONE = s -> { };
 
     /** Both, in order. */
@@ -42,6 +52,11 @@ public interface Progress {
             public void onValidation(long step, java.util.List<java.nio.file.Path> images) {
                 first.onValidation(step, images);
                 next.onValidation(step, images);
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return first.stopRequested() || next.stopRequested();
             }
         };
     }

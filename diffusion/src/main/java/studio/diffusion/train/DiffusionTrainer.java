@@ -29,6 +29,7 @@ import studio.core.train.NonFiniteLossException;
 import studio.core.train.Progress;
 import studio.core.train.Rng;
 import studio.core.train.TrainState;
+import studio.core.train.TrainingStoppedException;
 import studio.diffusion.sampling.RectifiedFlow;
 import studio.diffusion.sampling.RectifiedFlow.Weighting;
 
@@ -37,8 +38,8 @@ import studio.diffusion.sampling.RectifiedFlow.Weighting;
  * train_dreambooth_lora_sd3.py (SD3.md §2.6: logit-normal / mode / uniform timestep density, loss
  * weighting, precondition_outputs), our AdamW with global-norm clipping, gradient accumulation, LR
  * schedule, optional EMA, caption modes and dropout, aspect buckets, cached latents and text outputs,
- * validation images and their video, metrics.jsonl, a NaN/Inf guard, and checkpoints that resume
- * exactly. Everything random is drawn from {@link Rng} streams whose state is checkpointed, so on CPU a
+ * validation images and their video, metrics.jsonl, a NaN/Inf guard, checkpoints that resume
+ * exactly, and a stop on request ({@link Progress#stopRequested()}) that checkpoints the step it stops at. Everything random is drawn from {@link Rng} streams whose state is checkpointed, so on CPU a
  * resumed run repeats the uninterrupted one bit for bit.
  *
  * <p>One run per JVM at a time (GradientCollector is process-global, STYLE.md (c) 5), on the calling
@@ -274,6 +275,16 @@ public final class DiffusionTrainer {
                                 "max_minutes %s reached after step %d of %d; final weights written, --resume %s continues",
                                 c.maxMinutes(), done, c.steps(), runDir));
                         break;
+                    boolean saved = done % c.checkpoint().every() == 0 || done == c.steps();
+                    if (saved) {
+                        checkpoint(done);
+                    }
+                    notifyValidation(done, validation.maybeRender(done, t));
+                    if (done < c.steps() && progress.stopRequested()) {
+                        // a Stop keeps this step's state, so a resume repeats no step and loses none
+                        Path kept = saved ? checkpoints.latest().orElseThrow() : checkpoint(done);
+                        deps.log().accept("stopped at step " + done + " on request; checkpoint " + kept);
+                        throw new TrainingStoppedException(done, kept);
                     }
                 }
             }
@@ -408,11 +419,11 @@ public final class DiffusionTrainer {
             }
         }
 
-        private void checkpoint(long step) throws IOException {
+        private Path checkpoint(long step) throws IOException {
             Map<String, long[]> rngs = Map.of("noise", noiseRng.state(), "data", dataRng.state());
             TrainState s = new TrainState(step, epoch, batchInEpoch, rngs, Configs.toJson(c),
                     Map.of("skipped_samples", Integer.toString(data.skipped())));
-            checkpoints.save(step, folder -> {
+            return checkpoints.save(step, folder -> {
                 t.save(folder, metadata(t, step));
                 SafeTensorsWriter w = new SafeTensorsWriter();
                 opt.save(w);

@@ -3,6 +3,7 @@ package studio.diffusion.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import studio.core.safetensors.SafeTensors;
 import studio.core.safetensors.TensorInfo;
 import studio.core.train.Checkpoints;
+import studio.core.train.Progress;
+import studio.core.train.TrainingStoppedException;
 
 /**
  * Exact resume (issue 6): a run in a child JVM is killed with SIGKILL mid-run, a half-written checkpoint
@@ -68,6 +71,44 @@ class TrainResumeTest {
         assertEquals(TinyRuns.losses(straight), TinyRuns.losses(split));
         assertSameTensors(straight.resolve(Trainables.FULL_FILE), split.resolve(Trainables.FULL_FILE));
         assertSameTensors(straight.resolve("ema_" + Trainables.FULL_FILE), split.resolve("ema_" + Trainables.FULL_FILE));
+    }
+
+    /**
+     * A Stop (the server's) between checkpoints: the trainer writes a checkpoint of the step it stops at and throws;
+     * resuming from it gives the uninterrupted run's losses and LoRA exactly, with no step lost or repeated.
+     */
+    @Test
+    void aStopBetweenCheckpointsKeepsThatStepAndResumesExactly() throws Exception {
+        Path data = TinyRuns.world(dir, 3);
+        String[] sets = {"steps=5", "checkpoint.every=4", "data.caption=mix", "schedule.kind=cosine"};
+        Path straight = dir.resolve("stop-straight");
+        TinyRuns.run(TinyRuns.config(data, straight, sets), false);
+        Path stopped = dir.resolve("stopped");
+        TrainConfig c = TinyRuns.config(data, stopped, sets);
+        Progress stopAt3 = new Progress() {
+            long last;
+
+            @Override
+            public void onStep(Step s) {
+                last = s.step();
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return last == 3;
+            }
+        };
+        TrainingStoppedException e = assertThrows(TrainingStoppedException.class,
+                () -> TinyRuns.run(c, false, null, stopAt3));
+        assertEquals(3, e.step());
+        assertEquals(stopped.resolve("checkpoints/step-00000003"), e.checkpoint());
+        assertEquals(3, Checkpoints.step(new Checkpoints(stopped, 2).latest().orElseThrow()));
+        assertFalse(Files.exists(stopped.resolve(Trainables.LORA_FILE)), "a stopped run writes no final weights");
+        assertEquals(3, TinyRuns.losses(stopped).size());
+
+        TinyRuns.run(c, true);
+        assertEquals(TinyRuns.losses(straight), TinyRuns.losses(stopped));
+        assertSameTensors(straight.resolve(Trainables.LORA_FILE), stopped.resolve(Trainables.LORA_FILE));
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -19,6 +19,7 @@ import studio.server.routes.GenerateRoutes;
 import studio.server.routes.JobRoutes;
 import studio.server.routes.ModelRoutes;
 import studio.server.routes.SystemRoutes;
+import studio.server.routes.TrainRoutes;
 
 /**
  * The app factory (STYLE.md lesson 11): {@code create(deps)} returns a configured, unstarted {@link Javalin}; tests
@@ -57,6 +58,7 @@ public final class App {
         CheckRoutes.register(api, deps);
         DataRoutes.register(api, deps);
         ModelRoutes.register(api, deps);
+        TrainRoutes.register(api, deps);
         SystemRoutes.registerOpenApi(api, deps);
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import studio.core.BadInputException;
+import studio.core.Installation;
 
 /**
  * The folders the server may read and write, and the only way a name from a request becomes a path: a relative
@@ -16,8 +17,9 @@ import studio.core.BadInputException;
  * @param models diffusers model folders by name ({@code pancap-tiny}, …)
  * @param loras LoRA safetensors files
  * @param datasets PanCap-format dataset folders
+ * @param presets the training presets the Train page offers ({@code <installation>/configs/train}, read only)
  */
-public record Roots(Path home, Path models, Path loras, Path datasets) {
+public record Roots(Path home, Path models, Path loras, Path datasets, Path presets) {
     /** Names are path segments of letters, digits, {@code . _ -} and spaces, joined by {@code /}. */
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}._ -]+(/[\\p{L}\\p{N}._ -]+)*");
 
@@ -26,11 +28,16 @@ public record Roots(Path home, Path models, Path loras, Path datasets) {
         models = models.toAbsolutePath().normalize();
         loras = loras.toAbsolutePath().normalize();
         datasets = datasets.toAbsolutePath().normalize();
+        presets = presets.toAbsolutePath().normalize();
     }
 
-    /** The default layout: everything under the home. */
+    /** The default layout: everything under the home; presets from the installation's {@code configs/train}. */
     public static Roots under(Path home, Path models) {
-        return new Roots(home, models, home.resolve("loras"), home.resolve("datasets"));
+        return under(home, models, Installation.root().resolve("configs/train"));
+    }
+
+    public static Roots under(Path home, Path models, Path presets) {
+        return new Roots(home, models, home.resolve("loras"), home.resolve("datasets"), presets);
     }
 
     public Path images() {
@@ -41,9 +48,14 @@ public record Roots(Path home, Path models, Path loras, Path datasets) {
         return home.resolve("jobs").resolve(jobId);
     }
 
+    /** Training run folders, {@code runs/<run id>/}, and their shared latent / text-output cache {@code runs/cache/}. */
+    public Path runs() {
+        return home.resolve("runs");
+    }
+
     /** Creates the home's folders (the roots that do not exist yet are created empty). */
     public void createFolders() throws IOException {
-        for (Path p : new Path[] {home, images(), home.resolve("jobs"), loras, datasets}) {
+        for (Path p : new Path[] {home, images(), home.resolve("jobs"), runs(), loras, datasets}) {
             Files.createDirectories(p);
         }
     }

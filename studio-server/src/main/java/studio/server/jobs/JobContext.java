@@ -25,7 +25,10 @@ public interface JobContext {
     /** A scalar of a run at a step (loss, learning rate, images/s), stored for the charts. */
     void metric(String runId, int step, String name, double value);
 
-    /** Extra fields for the job's next progress event (e.g. loss); JSON-ready values. */
+    /**
+     * Extra fields for the job's next progress events (e.g. loss); JSON-ready values. They override the computed ones
+     * of the same name ({@code etaSeconds}).
+     */
     void detail(Map<String, Object> fields);
 
     boolean cancelRequested();

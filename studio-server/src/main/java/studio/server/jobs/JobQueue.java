@@ -181,7 +181,11 @@ public final class JobQueue implements AutoCloseable {
             finish(job, JobState.DONE, result, null);
         } catch (JobCancelledException e) {
             ctx.flushProgress();
-            finish(job, JobState.CANCELLED, null, "cancelled while running");
+            if (job.cancelRequested) {
+                finish(job, JobState.CANCELLED, null, "cancelled while running");
+            } else { // stopped by the server's shutdown, not by a user: resumable like a crash (JobState)
+                finish(job, JobState.INTERRUPTED, null, "the server stopped while this job ran");
+            }
         } catch (BadInputException e) {
             ctx.flushProgress();
             finish(job, JobState.FAILED, null, e.getMessage());
@@ -239,12 +243,14 @@ public final class JobQueue implements AutoCloseable {
             }
             this.step = step;
             this.steps = steps;
-            Map<String, Object> data = new LinkedHashMap<>(detail);
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("jobId", job.id); // the all-jobs stream (/api/events) carries every job's progress
             data.put("step", step);
             data.put("steps", steps);
             data.put("message", message);
             data.put("elapsedSeconds", (now - startedNanos) / 1e9);
             data.put("etaSeconds", eta(now, step, steps));
+            data.putAll(detail); // a job that knows better wins (the trainer's ETA leaves out data preparation)
             events.publish(new JobEvents.Event("progress", job.id, data, false));
             unwritten = true;
             long ms = clock.millis();
@@ -294,7 +300,7 @@ public final class JobQueue implements AutoCloseable {
 
         @Override
         public void detail(Map<String, Object> fields) {
-            detail = Map.copyOf(fields);
+            detail = new LinkedHashMap<>(fields); // not Map.copyOf: null values (no validation image yet) are JSON too
         }
 
         @Override

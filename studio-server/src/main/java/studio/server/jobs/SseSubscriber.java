@@ -22,7 +22,7 @@ public final class SseSubscriber implements JobEvents.Subscriber {
 
     @Override
     public synchronized boolean deliver(JobEvents.Event e) {
-        if (client.terminated()) {
+        if (client.terminated() || !requestAlive()) {
             return false;
         }
         client.sendEvent(e.type(), e.data(), null);
@@ -35,10 +35,24 @@ public final class SseSubscriber implements JobEvents.Subscriber {
 
     @Override
     public synchronized boolean heartbeat() {
-        if (client.terminated()) {
+        if (client.terminated() || !requestAlive()) {
             return false;
         }
         client.sendComment("heartbeat");
         return !client.terminated();
+    }
+
+    /**
+     * False once Jetty has recycled the stream's request (the HTTP server stopped, or it dropped the connection
+     * before any write failed): writing then makes Javalin complete the request on this thread, where its error
+     * handling fails on the recycled request again and again and the fan-out thread never returns
+     * (EventsTest.streamsOfAStoppedServerAreDroppedQuietly).
+     */
+    private boolean requestAlive() {
+        try {
+            return client.ctx().req().getRequestURI() != null;
+        } catch (RuntimeException recycled) { // Jetty's ServletApiRequest without its request: NullPointerException
+            return false;
+        }
     }
 }

@@ -35,12 +35,12 @@ public final class SystemRoutes {
         ctx.json(m);
     }
 
-    /** Train and evaluate appear here as their backends land. */
+    /** Evaluate appears here as its backend lands. */
     static Map<String, Object> capabilities() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobKinds", List.of(JobKind.GENERATE.wire(), JobKind.CHECK.wire(), JobKind.DATA_STATS.wire(),
-                JobKind.DATA_VALIDATE.wire()));
-        m.put("train", false);
+                JobKind.DATA_VALIDATE.wire(), JobKind.TRAIN.wire()));
+        m.put("train", true);
         m.put("evaluate", false);
         return m;
     }

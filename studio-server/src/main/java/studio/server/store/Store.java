@@ -152,14 +152,39 @@ public final class Store implements AutoCloseable {
         return query("SELECT * FROM images WHERE job_id=? ORDER BY idx", Store::imageRow, jobId);
     }
 
+    /** Stores a run; a second insert of the same id is ignored (the route and the job both make sure it exists). */
     public synchronized void insertRun(String id, String jobId, String kind, String name, Map<String, Object> config,
                                        long nowMs) {
-        update("INSERT INTO runs (id, job_id, kind, name, config, created_ms) VALUES (?,?,?,?,?,?)", id, jobId, kind,
-                name, json(config), nowMs);
+        update("INSERT OR IGNORE INTO runs (id, job_id, kind, name, config, created_ms) VALUES (?,?,?,?,?,?)", id, jobId,
+                kind, name, json(config), nowMs);
+    }
+
+    public synchronized Optional<RunRow> run(String id) {
+        List<RunRow> rows = query("SELECT * FROM runs WHERE id=?", Store::runRow, id);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    /** Runs of one kind, newest first. */
+    public synchronized List<RunRow> runs(String kind, int limit, int offset) {
+        return query("SELECT * FROM runs WHERE kind=? ORDER BY created_ms DESC, rowid DESC LIMIT ? OFFSET ?",
+                Store::runRow, kind, limit, offset);
+    }
+
+    /** The job now working on the run (a resume). */
+    public synchronized void setRunJob(String runId, String jobId) {
+        update("UPDATE runs SET job_id=? WHERE id=?", jobId, runId);
     }
 
     public synchronized void addMetric(String runId, int step, String name, double value, long nowMs) {
         update("INSERT INTO metrics (run_id, step, name, value, at_ms) VALUES (?,?,?,?,?)", runId, step, name, value, nowMs);
+    }
+
+    /**
+     * Drops the run's metrics after {@code step}: a resume from the checkpoint of {@code step} repeats the steps a crash
+     * cut off after it, and each step keeps one row per metric (as MetricsLog does with metrics.jsonl).
+     */
+    public synchronized int deleteMetricsAfter(String runId, long step) {
+        return update("DELETE FROM metrics WHERE run_id=? AND step>?", runId, step);
     }
 
     /** One metric value of a run. */
@@ -168,6 +193,13 @@ public final class Store implements AutoCloseable {
     public synchronized List<Metric> metrics(String runId) {
         return query("SELECT step, name, value FROM metrics WHERE run_id=? ORDER BY name, step",
                 rs -> new Metric(rs.getInt(1), rs.getString(2), rs.getDouble(3)), runId);
+    }
+
+    /** The newest value of one metric of a run. */
+    public synchronized Optional<Metric> lastMetric(String runId, String name) {
+        List<Metric> rows = query("SELECT step, name, value FROM metrics WHERE run_id=? AND name=? ORDER BY step DESC LIMIT 1",
+                rs -> new Metric(rs.getInt(1), rs.getString(2), rs.getDouble(3)), runId, name);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 
     @Override
@@ -183,6 +215,11 @@ public final class Store implements AutoCloseable {
         return new JobRow(rs.getString("id"), rs.getString("kind"), rs.getString("state"), map(rs.getString("params")),
                 map(rs.getString("result")), rs.getString("error"), rs.getInt("step"), rs.getInt("steps"),
                 rs.getLong("created_ms"), rs.getLong("started_ms"), rs.getLong("finished_ms"));
+    }
+
+    private static RunRow runRow(ResultSet rs) throws SQLException {
+        return new RunRow(rs.getString("id"), rs.getString("job_id"), rs.getString("kind"), rs.getString("name"),
+                map(rs.getString("config")), rs.getLong("created_ms"));
     }
 
     private static ImageRow imageRow(ResultSet rs) throws SQLException {

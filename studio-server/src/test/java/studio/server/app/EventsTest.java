@@ -102,6 +102,50 @@ class EventsTest {
         }
     }
 
+    /** A browser that goes away (tab closed, fetch aborted) is dropped at the next events, not served forever. */
+    @Test
+    void aStreamWhoseClientLeftIsDroppedAtTheNextEvents() throws Exception {
+        try (Studio studio = TestStudio.open(dir, new FakeGenerator())) {
+            JavalinTest.test(studio.app(), (server, client) -> {
+                HttpClient http = HttpClient.newHttpClient();
+                HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(client.getOrigin() + "/api/events"))
+                        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+                assertTrue(r.body().read() >= 0, "connected");
+                assertEquals(1, studio.deps().events().subscriberCount());
+                r.body().close(); // the client goes away without a word
+                long end = System.currentTimeMillis() + 20_000;
+                while (studio.deps().events().subscriberCount() > 0 && System.currentTimeMillis() < end) {
+                    String id = json(post(client, "/api/generate", Map.of("prompt", "ping", "steps", 3))).path("id").asText();
+                    await(client, id, FINISHED);
+                }
+                assertEquals(0, studio.deps().events().subscriberCount());
+            });
+        }
+    }
+
+    /**
+     * Streams still subscribed when the HTTP server stops (Jetty recycles their requests) are dropped at the next
+     * event without writing to the dead request; writing made Javalin complete it and loop on its error handling.
+     */
+    @Test
+    void streamsOfAStoppedServerAreDroppedQuietly() throws Exception {
+        try (Studio studio = TestStudio.open(dir, new FakeGenerator()).start(0)) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + studio.app().port() + "/api/events"))
+                    .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertTrue(r.body().read() >= 0, "connected");
+            assertEquals(1, studio.deps().events().subscriberCount());
+            studio.app().stop();
+            long end = System.currentTimeMillis() + 10_000;
+            while (studio.deps().events().subscriberCount() > 0 && System.currentTimeMillis() < end) {
+                studio.deps().events().publish(new studio.server.jobs.JobEvents.Event("log", "x", Map.of("line", "tick"), false));
+                assertTrue(studio.deps().events().drain(5_000), "the fan-out thread is stuck");
+            }
+            assertEquals(0, studio.deps().events().subscriberCount());
+        }
+    }
+
     @Test
     void theGlobalStreamCarriesEveryJob() throws Exception {
         try (Studio studio = TestStudio.open(dir, new FakeGenerator())) {

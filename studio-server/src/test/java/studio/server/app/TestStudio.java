@@ -26,6 +26,8 @@ import studio.server.work.TokenizerCounter;
 public final class TestStudio {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Path PIPELINE = Path.of("../diffusion/src/test/resources/fixtures/pipeline/tiny-sd3").toAbsolutePath().normalize();
+    /** The repository's training presets (configs/train), as the installation serves them. */
+    public static final Path PRESETS = Path.of("../configs/train").toAbsolutePath().normalize();
     static final Path TEXT = Path.of("../diffusion/src/test/resources/fixtures/text/sd3-text-tiny").toAbsolutePath().normalize();
 
     private TestStudio() {}
@@ -33,7 +35,7 @@ public final class TestStudio {
     public static Studio open(Path dir, ImageGenerator generator, ServerSettings settings) throws IOException {
         Path models = dir.resolve("models");
         tinyModel(models.resolve("tiny"));
-        Roots roots = Roots.under(dir.resolve("home"), models);
+        Roots roots = Roots.under(dir.resolve("home"), models, PRESETS);
         roots.createFolders();
         Files.write(roots.loras().resolve("style.safetensors"), new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' ', ' ', ' ', ' ', ' '});
         if (!Files.exists(roots.datasets().resolve("world"))) {

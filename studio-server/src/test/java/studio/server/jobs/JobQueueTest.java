@@ -148,6 +148,32 @@ class JobQueueTest {
     }
 
     @Test
+    void aJobStoppedByTheShutdownIsInterruptedAndOneStoppedByItsUserCancelled() throws Exception {
+        CountDownLatch started = new CountDownLatch(2);
+        JobTask steps = ctx -> {
+            started.countDown();
+            for (int step = 1; ; step++) {
+                ctx.progress(step, 1_000_000, "step");
+                ctx.checkCancelled();
+                ctx.yieldToShortJobs();
+                Thread.sleep(2);
+            }
+        };
+        String cancelled = queue.submit(JobKind.TRAIN, Map.of(), steps).id();
+        while (!"running".equals(store.job(cancelled).orElseThrow().state())) {
+            Thread.sleep(2);
+        }
+        assertEquals(JobQueue.CancelOutcome.CANCELLING, queue.cancel(cancelled));
+        assertEquals("cancelled", await(cancelled).state());
+        String interrupted = queue.submit(JobKind.TRAIN, Map.of(), steps).id();
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        queue.close();
+        JobRow j = store.job(interrupted).orElseThrow();
+        assertEquals("interrupted", j.state(), "resumable like a crash, not the user's cancel");
+        assertTrue(j.error().contains("server stopped"), j.error());
+    }
+
+    @Test
     void aRestartMarksUnfinishedJobsInterruptedAndKeepsTheRest() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         String done = queue.submit(JobKind.GENERATE, Map.of("prompt", "kept"), ctx -> Map.of("n", 1)).id();

@@ -117,6 +117,52 @@ class BrowserTest {
         page.close();
     }
 
+    /**
+     * The Train page: check the dataset, pick lora-tiny, edit the overrides (a 4-step run at 32 px, validation every 2),
+     * launch from the keyboard, watch it to the end: the loss and learning-rate charts hold a point per step and the
+     * validation grids of steps 0, 2 and 4 appear.
+     */
+    @Test
+    void fineTuneFromTheTrainPageAndWatchItToTheEnd() {
+        Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1280, 900));
+        page.setDefaultTimeout(60_000);
+        page.navigate(origin + "/#/train");
+        page.getByLabel("Dataset").selectOption("world");
+        page.getByText("Check dataset").click();
+        page.locator("#dataset-check table.stats").waitFor();
+        assertTrue(page.locator("#dataset-check").textContent().contains("no violations"), page.locator("#dataset-check").textContent());
+        page.getByLabel("Preset").selectOption("lora-tiny");
+        assertEquals("100", page.getByLabel("Steps").inputValue(), "the preset's value");
+        page.getByLabel("Steps").fill("4");
+        page.getByLabel("Validation every").fill("2");
+        page.getByLabel("Caption").selectOption("mix");
+        page.getByLabel("More overrides").fill(String.join("\n", "batch_size=2", "data.resolution=32",
+                "encoders.text_tokens=8", "checkpoint.every=2", "validation.size=32", "validation.steps=2",
+                "validation.seeds=[0]", "validation.prompts=[\"a red circle left of a blue square\"]"));
+        page.getByLabel("Run name").fill("e2e tiny");
+        page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Page.GetByRoleOptions().setName("Launch").setExact(true)).focus();
+        page.keyboard().press("Enter");
+        page.locator("#run h2:has-text('e2e tiny')").waitFor();
+        try {
+            page.locator("#run-state.state.done").waitFor(new Locator.WaitForOptions().setTimeout(180_000));
+        } catch (com.microsoft.playwright.PlaywrightException e) {
+            page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("train-failed.png")).setFullPage(true));
+            throw new AssertionError("the run did not end done; the page shows: " + page.locator("#run").textContent(), e);
+        }
+        page.locator("#loss-chart[data-points='4']").waitFor();
+        page.locator("#learning-rate-chart[data-points='4']").waitFor();
+        assertEquals(1, page.locator("#loss-chart canvas").count(), "uPlot draws on a canvas");
+        page.locator("#validation figure[data-step='4'] img[src]").waitFor();
+        assertEquals(3, page.locator("#validation figure img[src]").count(), "steps 0, 2 and 4");
+        assertTrue(page.locator("#run-stats").textContent().contains("4 / 4"), page.locator("#run-stats").textContent());
+        page.locator("#runs tr.done:has-text('e2e tiny')").waitFor();
+        assertTrue(page.locator("#run").getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Locator.GetByRoleOptions().setName("Resume")).isDisabled(), "a finished run does not resume");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("train.png")).setFullPage(true));
+        page.close();
+    }
+
     @Test
     void jobsAndDatasetPagesWorkFromTheKeyboard() {
         Page page = laptopPage();

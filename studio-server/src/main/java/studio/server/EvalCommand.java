@@ -33,7 +33,7 @@ import studio.eval.geneval.Summary;
 @Command(name = "eval", description = "Evaluate models and images.",
         subcommands = {EvalCommand.Fd.class, EvalCommand.GenevalScore.class, EvalCommand.GenevalSummary.class,
             EvalPqCommand.class, EvalCaptionCommand.class, EvalPredictCommand.class,
-            EvalFeaturesCommands.Fid.class, EvalFeaturesCommands.Features.class, EvalFeaturesCommands.ClipScore.class})
+            EvalFeaturesCommands.Fid.class, EvalFeaturesCommands.Features.class, EvalFeaturesCommands.ClipScore.class,
             EvalGenevalCommand.class, EvalGenevalCommand.World.class, EvalCompareCommand.class})
 final class EvalCommand implements Runnable {
     @Spec

@@ -265,7 +265,8 @@ public final class DiffusionTrainer {
                         metrics.append(r);
                     }
                     progress.onStep(new Progress.Step(done, c.steps(), loss, lr, norm, ips, eta));
-                    if (done % c.checkpoint().every() == 0 || last) {
+                    boolean saved = done % c.checkpoint().every() == 0 || last;
+                    if (saved) {
                         checkpoint(done);
                     }
                     notifyValidation(done, validation.maybeRender(done, t));
@@ -275,11 +276,7 @@ public final class DiffusionTrainer {
                                 "max_minutes %s reached after step %d of %d; final weights written, --resume %s continues",
                                 c.maxMinutes(), done, c.steps(), runDir));
                         break;
-                    boolean saved = done % c.checkpoint().every() == 0 || done == c.steps();
-                    if (saved) {
-                        checkpoint(done);
                     }
-                    notifyValidation(done, validation.maybeRender(done, t));
                     if (done < c.steps() && progress.stopRequested()) {
                         // a Stop keeps this step's state, so a resume repeats no step and loses none
                         Path kept = saved ? checkpoints.latest().orElseThrow() : checkpoint(done);

@@ -100,4 +100,36 @@ class TrainUtilsTest {
         String line = ConsoleProgress.line(new Progress.Step(50, 100, 0.25, 1e-4, 1.0, 2.0, 65));
         assertTrue(line.contains("50/100") && line.contains("ETA 0:01:05"), line);
     }
+
+    /**
+     * diffusers' EMAModel.step with its defaults: decay 0 at the first update, then min(decay, (1 + s) / (10 + s)).
+     * The expected values are the recurrence written out in double; the decays are diffusers' get_decay values.
+     */
+    @Test
+    void emaFollowsDiffusersDecaySchedule() {
+        assertEquals(0.0, Ema.decayAt(0.999, 1));
+        assertEquals(2.0 / 11.0, Ema.decayAt(0.999, 2), 1e-15);
+        assertEquals(0.999, Ema.decayAt(0.999, 100_000));
+        assertEquals(0.9, Ema.decayAt(0.9, 1000));
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDArray p = m.create(new float[] {-7f, 3f});
+            double[] expected = {-7, 3};
+            try (Ema ema = new Ema(Map.of("w", p), 0.99)) {
+                for (long n = 1; n <= 40; n++) {
+                    p.set(new float[] {(float) n, (float) (2 * n)});
+                    ema.update(n);
+                    double d = Ema.decayAt(0.99, n);
+                    expected[0] = d * expected[0] + (1 - d) * n;
+                    expected[1] = d * expected[1] + (1 - d) * 2 * n;
+                    if (n == 1) {
+                        assertArrayEquals(new float[] {1f, 2f}, ema.averaged().get("w").toFloatArray(),
+                                "the first update copies the weights: the initialisation leaves no trace");
+                    }
+                }
+                float[] got = ema.averaged().get("w").toFloatArray();
+                assertEquals(expected[0], got[0], 1e-4);
+                assertEquals(expected[1], got[1], 1e-4);
+            }
+        }
+    }
 }

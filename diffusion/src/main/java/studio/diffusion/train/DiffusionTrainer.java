@@ -342,7 +342,7 @@ public final class DiffusionTrainer {
             }
             Grads.zero(t.params());
             if (ema != null) {
-                ema.update();
+                ema.update(step + 1);
             }
             return norm;
         }

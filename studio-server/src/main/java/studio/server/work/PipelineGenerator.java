@@ -71,8 +71,23 @@ public final class PipelineGenerator implements ImageGenerator {
             return loaded;
         }
         close();
-        loaded = TextToImage.load(ModelFolder.open(p.model(), root), device, precision, conditioners, versions);
+        loaded = open(ModelFolder.open(p.model(), root));
         return loaded;
+    }
+
+    @Override
+    public TextToImage open(ModelFolder folder) throws java.io.IOException {
+        return TextToImage.load(folder, device, precision, conditioners, versions);
+    }
+
+    @Override
+    public String device() {
+        return device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu";
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
     }
 
     private record PipelineImage(RgbImage pixels, GenerationInfo info, int width, int height) implements Image {

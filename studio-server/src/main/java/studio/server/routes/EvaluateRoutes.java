@@ -71,6 +71,9 @@ public final class EvaluateRoutes {
         api.tag("evaluate")
                 .post("/api/evaluate", "queue an evaluation (the evaluation id is the job id)", REQUEST,
                         Schemas.accepted(), ctx -> launch(ctx, deps))
+                .get("/api/evaluate/prompts", "GenEval prompt files the form offers: .jsonl files at the top of the "
+                        + "dataset root and the datasets holding " + EvaluateSpec.WORLD_PROMPTS, Schemas.ok("prompts"),
+                        ctx -> ctx.json(Map.of("prompts", promptFiles(deps))))
                 .get("/api/evaluations", "evaluations, newest first (?limit, ?offset)", Schemas.ok("evaluations"),
                         ctx -> list(ctx, deps))
                 .get("/api/evaluations/compare", "two finished GenEval runs side by side (?a=ID&b=ID): per task A, B "
@@ -95,6 +98,25 @@ public final class EvaluateRoutes {
         Map<String, Object> m = JobJson.of(job);
         m.put("evaluationId", job.id());
         ctx.status(202).json(m);
+    }
+
+    static List<String> promptFiles(Deps deps) throws IOException {
+        List<String> out = new ArrayList<>();
+        Path root = deps.roots().datasets();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(root)) {
+            for (Path p : s.sorted().toList()) {
+                String name = p.getFileName().toString();
+                if (Files.isDirectory(p) && Files.isRegularFile(p.resolve(EvaluateSpec.WORLD_PROMPTS))) {
+                    out.add(name);
+                } else if (Files.isRegularFile(p) && name.endsWith(".jsonl")) {
+                    out.add(name);
+                }
+            }
+        }
+        return out;
     }
 
     static RunRow evaluation(Context ctx, Deps deps) {

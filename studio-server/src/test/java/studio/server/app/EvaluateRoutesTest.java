@@ -31,7 +31,7 @@ import studio.server.work.PipelineGenerator;
  * scored from detections files under the dataset root (as {@code EvalGenevalCommandTest}), so two runs with other
  * detections give known deltas; bad fields, path escapes, cancel, the report and samples, progress over SSE.
  */
-class EvaluateRoutesTest {
+public class EvaluateRoutesTest {
     @TempDir
     Path dir;
 
@@ -52,7 +52,7 @@ class EvaluateRoutesTest {
         }
     }
 
-    static void fixtures(Path datasets) throws Exception {
+    public static void fixtures(Path datasets) throws Exception {
         Files.writeString(datasets.resolve("prompts.jsonl"), """
                 {"tag": "single_object", "include": [{"class": "circle", "count": 1}], "prompt": "a photo of a circle"}
                 {"tag": "two_object", "include": [{"class": "circle", "count": 1}, {"class": "star", "count": 1}], "prompt": "a photo of a circle and a star"}

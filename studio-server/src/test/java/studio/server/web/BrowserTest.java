@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import studio.core.device.Precision;
+import studio.server.app.EvaluateRoutesTest;
 import studio.server.app.Studio;
 import studio.server.app.TestStudio;
 import studio.server.work.PipelineGenerator;
@@ -101,6 +102,42 @@ class BrowserTest {
         String outcome = page.locator("#check .check-result").textContent();
         assertTrue(page.locator("#check table.entities").count() == 1 || outcome.contains("image"), outcome);
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("check-overlay.png")).setFullPage(true));
+        page.close();
+    }
+
+    @Test
+    void launchTwoEvaluationsAndCompareThem() throws Exception {
+        EvaluateRoutesTest.fixtures(studio.deps().roots().datasets());
+        Page page = laptopPage();
+        page.navigate(origin + "/#/evaluate");
+        for (String[] run : new String[][] {{"baseline", "d1.jsonl"}, {"with stars", "d2.jsonl"}}) {
+            page.getByLabel("Benchmark").selectOption("geneval");
+            page.getByLabel("Prompt file").selectOption("prompts.jsonl");
+            page.getByLabel("Images per prompt").fill("2");
+            page.getByLabel("Steps").fill("1");
+            page.getByLabel("Prompt limit").fill("2");
+            page.getByLabel("Detector").fill("detections:" + run[1]);
+            page.getByLabel("Name").fill(run[0]);
+            page.getByLabel("Name").press("Enter"); // keyboard submit
+            page.locator("#evaluation h2", new Page.LocatorOptions().setHasText(run[0])).waitFor();
+            page.locator("#evaluation .state.done").waitFor(new Locator.WaitForOptions().setTimeout(120_000));
+            page.locator("#task-table").waitFor();
+        }
+        page.locator("#evaluation .chart .uplot").waitFor();
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("evaluate-result.png")).setFullPage(true));
+        page.getByLabel("Run A (baseline)").selectOption(new com.microsoft.playwright.options.SelectOption().setLabel(
+                page.locator("#compare-a option", new Page.LocatorOptions().setHasText("baseline")).textContent()));
+        page.getByLabel("Run B").selectOption(new com.microsoft.playwright.options.SelectOption().setLabel(
+                page.locator("#compare-b option", new Page.LocatorOptions().setHasText("with stars")).textContent()));
+        page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Compare")).click();
+        Locator overall = page.locator("#compare-table tr.overall");
+        overall.waitFor();
+        assertEquals("+0.500", overall.locator("td.delta").textContent());
+        assertEquals(1, page.locator("#compare-table td.delta.up").count() - 1, "two_object rose, single_object stayed");
+        assertEquals("+1.000", page.locator("#compare-table tr", new Page.LocatorOptions().setHasText("two_object"))
+                .locator("td.delta").textContent());
+        page.locator("#evaluation .chart .uplot").waitFor();
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("evaluate-compare.png")).setFullPage(true));
         page.close();
     }
 

@@ -17,6 +17,14 @@ public interface ImageGenerator extends AutoCloseable {
     @FunctionalInterface
     interface StepListener {
         void step(int step, int steps);
+
+        /** Steps between preview images (0: none), asked once per generation. */
+        default int previewEvery() {
+            return 0;
+        }
+
+        /** A preview of image 0 after step {@code step} (1-based): the decoded x̂₀ of that step. */
+        default void preview(int step, int steps, studio.core.image.RgbImage image) {}
     }
 
     /** One finished image, able to write itself as a PNG with its generation metadata. */

@@ -135,12 +135,13 @@ async function countTokens(form, box) {
   try {
     const r = await post('/api/tokens', { model: form.model.value, ...texts, guidance: Number(form.guidance.value || 7), t5Length: Number(form.t5.value) });
     const encoders = r.prompt.encoders;
-    const count = (e) => h('li', { class: e.dropped ? 'cut' : 'fits', 'data-encoder': e.encoder },
+    const count = (e, attr = 'data-encoder') => h('li', { class: e.dropped ? 'cut' : 'fits', [attr]: e.encoder },
       `${ENCODER_NAMES[e.encoder] || e.encoder}: ${e.tokens} / ${e.capacity} tokens` + (e.chunks > 1 ? ` (${e.chunks} chunks)` : '') + (e.dropped ? ' — text dropped' : ''));
-    const parts = [h('ul.counts', {}, encoders.map(count)), ...droppedViews(encoders)];
-    if (r.negative) {
+    const parts = [h('ul.counts', {}, encoders.map((e) => count(e))), ...droppedViews(encoders, 'data-encoders')];
+    if (r.negative && r.negative.encoders.some((e) => e.text)) { // counted under CFG; shown once there is a negative
       const neg = r.negative.encoders;
-      parts.push(h('ul.counts.negative', { 'aria-label': 'negative prompt tokens' }, h('li', { text: 'Negative:' }), neg.map(count)), ...droppedViews(neg));
+      parts.push(h('ul.counts.negative', { 'aria-label': 'negative prompt tokens' }, h('li', { text: 'Negative:' }),
+        neg.map((e) => count(e, 'data-negative-encoder'))), ...droppedViews(neg, 'data-negative-encoders'));
     }
     box.replaceChildren(...parts);
   } catch (e) {
@@ -149,7 +150,7 @@ async function countTokens(form, box) {
 }
 
 /** Each distinct text an encoder cuts, with the dropped part marked (encoders given the same text share one view). */
-function droppedViews(encoders) {
+function droppedViews(encoders, attr) {
   const byText = new Map();
   for (const e of encoders.filter((x) => x.dropped)) {
     if (!byText.has(e.text)) byText.set(e.text, []);
@@ -158,7 +159,7 @@ function droppedViews(encoders) {
   return [...byText.entries()].map(([text, cut]) => {
     const from = Math.min(...cut.map((e) => e.droppedFrom));
     const names = cut.map((e) => ENCODER_NAMES[e.encoder] || e.encoder).join(', ');
-    return h('p.prompt-view', { 'data-encoders': cut.map((e) => e.encoder).join(' ') }, h('small', { text: `${names}: ` }),
+    return h('p.prompt-view', { [attr]: cut.map((e) => e.encoder).join(' ') }, h('small', { text: `${names}: ` }),
       text.slice(0, from), h('mark', { title: `dropped by ${names}`, text: text.slice(from) }));
   });
 }

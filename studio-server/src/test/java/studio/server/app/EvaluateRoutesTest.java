@@ -242,6 +242,12 @@ public class EvaluateRoutesTest {
                 while (json(client.get("/api/jobs/" + id)).path("step").asInt() < 1 && System.currentTimeMillis() < end) {
                     Thread.sleep(20);
                 }
+                // A short generate job runs at the next image boundary, while the evaluation goes on.
+                String gen = json(post(client, "/api/generate", Map.of("prompt", "a star", "steps", 2))).path("id").asText();
+                assertEquals("done", await(client, gen, FINISHED).path("state").asText());
+                assertEquals("running", json(client.get("/api/jobs/" + id)).path("state").asText());
+                JsonNode logs = json(client.get("/api/jobs/" + id + "/logs"));
+                assertTrue(logs.toString().contains("paused at step"), logs.toString());
                 JsonNode outcome = json(post(client, "/api/evaluations/" + id + "/cancel", ""));
                 assertEquals("cancelling", outcome.path("outcome").asText(), outcome.toString());
                 JsonNode job = await(client, id, FINISHED);

@@ -91,6 +91,7 @@ class BrowserTest {
         Locator card = page.locator("#gallery figure.card img[src]");
         card.first().waitFor();
         page.locator("#progress .state.done").waitFor();
+        page.locator("#progress figure.preview img[src]").waitFor(); // the x̂₀ preview of the last step
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("generate-gallery.png")).setFullPage(true));
         assertTrue(page.locator("#gallery figure.card").first().textContent().contains("11"), "seed shown with the image");
 
@@ -150,6 +151,11 @@ class BrowserTest {
                 .fill("a small red circle left of a large blue square on green grass under a bright blue sky ".repeat(25));
         page.locator("#token-counts mark").waitFor();
         assertEquals(1, page.locator("#token-counts li[data-encoder=t5].cut").count());
+        // A short T5 prompt of its own (prompt_3): T5 now keeps everything, the CLIPs still read the long prompt.
+        page.locator("#per-encoder summary").click();
+        page.getByLabel("Prompt for T5 (prompt_3)").fill("a red circle");
+        page.locator("#token-counts li[data-encoder=t5].fits").waitFor();
+        assertEquals(0, page.locator("#token-counts p.prompt-view[data-encoders~=t5]").count());
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("token-counts.png")).setFullPage(true));
         page.close();
     }

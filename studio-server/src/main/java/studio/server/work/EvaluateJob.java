@@ -34,6 +34,8 @@ public final class EvaluateJob {
     public static final String RUN_KIND = "evaluate";
     /** Wrong images kept in report.html per task (the CLI's --report-failures default). */
     static final int REPORT_FAILURES = 24;
+    /** CLIPScore's text tower in a pancap-tiny-style folder (the CLI's --text-tower default). */
+    static final String CLIP_TEXT_TOWER = "text_encoder_2";
 
     private EvaluateJob() {}
 
@@ -81,7 +83,7 @@ public final class EvaluateJob {
                         GenevalRunner.Generated made = EvalRuns.generateOnly(pipe, folder, g, out, b::wrap, b::log);
                         b.scoring("CLIPScore");
                         ClipModelFolder clip = ClipModelFolder.resolve(spec.weights() == null ? "tiny-clip"
-                                : spec.weights().toString(), "text_encoder_2");
+                                : spec.weights().toString(), CLIP_TEXT_TOWER);
                         Map<String, Object> r = EvalRuns.clipscoreOfGeneval(out, clip, ResizeMode.parse("legacy"));
                         write(out, spec, r, made);
                         Object score = r.get("clipscore") instanceof Map<?, ?> m && m.get("torchmetrics") instanceof Map<?, ?> t

@@ -13,6 +13,7 @@ import studio.core.BadInputException;
 import studio.core.data.geneval.GenevalPromptFile;
 import studio.core.data.geneval.GenevalPromptLine;
 import studio.diffusion.pipeline.LoraSpec;
+import studio.eval.clipscore.ClipModelFolder;
 import studio.eval.features.Extractors;
 import studio.eval.features.ImageFolder;
 import studio.server.EvalRuns;
@@ -131,6 +132,14 @@ public record EvaluateSpec(String kind, String model, Path modelDir, List<Genera
                             + "under the models root (nothing is downloaded)");
                 } else if (Files.isDirectory(dir.resolve("image_encoder"))) {
                     weights = dir; // the model's own tower: the feature space it was trained with
+                } else if (!Files.isDirectory(Extractors.tinyClipImageTower())) {
+                    throw new BadInputException("weights", "features tiny-clip: neither the model nor the installation "
+                            + "has an image_encoder/; name a folder holding one under the models root");
+                }
+                if (weights != null && (features.equals("tiny-clip") || features.equals("clip"))
+                        && !Files.isRegularFile(Extractors.imageTower(weights).resolve("config.json"))) {
+                    throw new BadInputException("weights", "'" + weights.getFileName() + "' holds no CLIP image tower (config.json, or "
+                            + "image_encoder/config.json)");
                 }
             }
             default -> { // clipscore
@@ -141,6 +150,11 @@ public record EvaluateSpec(String kind, String model, Path modelDir, List<Genera
                     weights = Roots.confine(roots.models(), features, "features");
                 } else if (Files.isDirectory(dir.resolve("image_encoder"))) {
                     weights = dir;
+                }
+                try { // the job's own check, early: a folder of either CLIP layout
+                    ClipModelFolder.resolve(weights == null ? "tiny-clip" : weights.toString(), EvaluateJob.CLIP_TEXT_TOWER);
+                } catch (BadInputException | IOException e) {
+                    throw new BadInputException("features", e.getMessage(), e);
                 }
             }
         }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import studio.core.device.Precision;
 import studio.diffusion.pipeline.ModelFolder;
+import studio.server.EvalFeaturesCommandsTest;
 import studio.diffusion.pipeline.TextToImage;
 import studio.server.work.GenerateParams;
 import studio.server.work.ImageGenerator;
@@ -254,6 +255,42 @@ public class EvaluateRoutesTest {
                 assertEquals("cancelled", job.path("state").asText());
                 assertTrue(job.path("step").asInt() < 192, job.toString());
                 assertEquals("cancelled", json(client.get("/api/evaluations/" + id)).path("state").asText());
+            });
+        }
+    }
+
+    /** FID against the world's images and CLIPScore of the generated images, in a tiny random CLIP's spaces. */
+    @Test
+    void fidAndClipscoreRunOverTheGeneratedImages() throws Exception {
+        try (Studio studio = TestStudio.open(dir, new Mixed())) {
+            fixtures(studio.deps().roots().datasets());
+            Path clip = studio.deps().roots().models().resolve("clip-tiny");
+            EvalFeaturesCommandsTest.writeTower(clip.resolve("image_encoder"));
+            Path text = Path.of("../diffusion/src/test/resources/fixtures/text/sd3-text-tiny");
+            EvalFeaturesCommandsTest.copyFolder(text.resolve("text_encoder_2"), clip.resolve("text_encoder_2"));
+            EvalFeaturesCommandsTest.copyFolder(text.resolve("tokenizer_2"), clip.resolve("tokenizer_2"));
+            JavalinTest.test(studio.app(), (server, client) -> {
+                Map<String, Object> base = with(request("d1.jsonl"), "detector", null);
+                Map<String, Object> fid = with(with(with(base, "kind", "fid"), "real", "world/images"), "weights", "clip-tiny");
+                assertBad(post(client, "/api/evaluate", with(fid, "weights", "tiny")), "weights"); // no image tower there
+                String idF = json(post(client, "/api/evaluate", fid)).path("evaluationId").asText();
+                Map<String, Object> cs = with(with(base, "kind", "clipscore"), "features", "clip-tiny");
+                assertBad(post(client, "/api/evaluate", with(cs, "features", "tiny")), "features");
+                String idC = json(post(client, "/api/evaluate", cs)).path("evaluationId").asText();
+                assertEquals("done", await(client, idF, FINISHED).path("state").asText(),
+                        json(client.get("/api/jobs/" + idF)).toString());
+                assertEquals("done", await(client, idC, FINISHED).path("state").asText(),
+                        json(client.get("/api/jobs/" + idC)).toString());
+                JsonNode f = json(client.get("/api/evaluations/" + idF));
+                assertTrue(f.path("score").isNumber() && f.path("score").asDouble() >= 0, f.toString());
+                assertEquals(4, f.at("/summary/n_real").asInt()); // the world's 4 images
+                assertEquals(4, f.at("/summary/n_fake").asInt());
+                assertEquals("pancap-studio/fid-summary/1", f.at("/summary/schema").asText());
+                JsonNode c = json(client.get("/api/evaluations/" + idC));
+                assertEquals(4, c.at("/summary/images").asInt());
+                assertEquals(c.path("score").asDouble(), c.at("/summary/clipscore/torchmetrics/score").asDouble(), 0);
+                assertEquals(4, c.at("/summary/per_image").size());
+                assertBad(client.get("/api/evaluations/compare?a=" + idF + "&b=" + idC), "a"); // not GenEval runs
             });
         }
     }

@@ -96,17 +96,30 @@ final class EvalFeaturesCommands {
             ResizeMode resize = ResizeMode.parse(options.resize);
             List<Path> realImages = ImageFolder.list(real, "--real");
             List<Path> fakeImages = ImageFolder.list(fake, "--fake");
+            FeatureCache featureCache = noCache ? null
+                    : new FeatureCache(cache != null ? cache : Installation.root().resolve("runs/cache/features"));
+            Map<String, Object> report = report(realImages, real, fakeImages, fake, options.features, options.weights,
+                    resize, featureCache, policy, epsPolicy, eps);
+            if (out != null) {
+                writeJson(out, report);
+            }
+            CliJson.print(spec, report);
+            return Main.EXIT_OK;
+        }
+
+        /** The report of {@link #call()} (also the server's evaluate job's, through {@link EvalRuns#fid}). */
+        static Map<String, Object> report(List<Path> realImages, Path real, List<Path> fakeImages, Path fake,
+                                          String features, Path weights, ResizeMode resize, FeatureCache featureCache,
+                                          EpsPolicy policy, String epsPolicy, double eps) throws Exception {
             if (realImages.size() < 2 || fakeImages.size() < 2) {
                 throw new BadInputException(realImages.size() < 2 ? "--real " + real : "--fake " + fake,
                         "needs at least 2 images (a covariance needs two samples)");
             }
             long t0 = System.nanoTime();
             try (NDManager root = NDManager.newBaseManager();
-                 NetworkExtractor network = Extractors.open(options.features, options.weights, resize, root)) {
+                 NetworkExtractor network = Extractors.open(features, weights, resize, root)) {
                 long t1 = System.nanoTime();
                 CountingExtractor counting = new CountingExtractor(network);
-                FeatureCache featureCache = noCache ? null
-                        : new FeatureCache(cache != null ? cache : Installation.root().resolve("runs/cache/features"));
                 Map<String, Object> sets = new LinkedHashMap<>();
                 FeatureMatrix realFeatures = features(featureCache, counting, realImages, "real", real, sets);
                 FeatureMatrix fakeFeatures = features(featureCache, counting, fakeImages, "fake", fake, sets);
@@ -115,15 +128,15 @@ final class EvalFeaturesCommands {
                 long t3 = System.nanoTime();
                 Map<String, Object> report = new LinkedHashMap<>();
                 report.put("fd", r.fd());
-                report.put("metric", switch (options.features.toLowerCase(java.util.Locale.ROOT)) {
+                report.put("metric", switch (features.toLowerCase(java.util.Locale.ROOT)) {
                     case "inception" -> "FID (Inception-v3 pool3)";
                     case "dinov2" -> "FD-DINOv2 (CLS of the last layer norm)";
-                    default -> "FD in " + options.features + " image-embedding space";
+                    default -> "FD in " + features + " image-embedding space";
                 });
                 report.put("n_real", r.nReal());
                 report.put("n_fake", r.nFake());
                 report.put("dim", r.dim());
-                report.put("features", options.features);
+                report.put("features", features);
                 report.put("extractor", network.name());
                 report.put("resize", resize.cliName());
                 report.put("resize_filter", network.resizeFilter());
@@ -144,12 +157,8 @@ final class EvalFeaturesCommands {
                 timing.put("preprocess_seconds_per_image", network.preprocessSecondsPerImage());
                 timing.put("network_seconds_per_image", network.forwardSecondsPerImage());
                 report.put("timing", timing);
-                if (out != null) {
-                    writeJson(out, report);
-                }
-                CliJson.print(spec, report);
+                return report;
             }
-            return Main.EXIT_OK;
         }
 
         private static FeatureMatrix features(FeatureCache cache, CountingExtractor extractor, List<Path> images,
@@ -288,6 +297,18 @@ final class EvalFeaturesCommands {
             }
             ResizeMode mode = ResizeMode.parse(resize);
             ClipModelFolder folder = ClipModelFolder.resolve(model, textTower);
+            Map<String, Object> report = report(items, folder, mode);
+            if (out != null) {
+                writeJson(out, report);
+                report.put("per_image", "written to " + out);
+            }
+            CliJson.print(spec, report);
+            return Main.EXIT_OK;
+        }
+
+        /** The report of {@link #call()} with every image under {@code per_image} (also the server's evaluate job's). */
+        static Map<String, Object> report(List<CaptionedImages.Item> items, ClipModelFolder folder, ResizeMode mode)
+                throws Exception {
             long t0 = System.nanoTime();
             try (NDManager root = NDManager.newBaseManager();
                  ClipImageExtractor imageTower = ClipImageExtractor.load(folder.imageTower(), folder.label(), mode,
@@ -342,17 +363,9 @@ final class EvalFeaturesCommands {
                     row.put("hessel_dropped_tokens", p.hessel().droppedTokens());
                     perImage.add(row);
                 }
-                if (out != null) {
-                    Map<String, Object> full = new LinkedHashMap<>(report);
-                    full.put("per_image", perImage);
-                    writeJson(out, full);
-                    report.put("per_image", "written to " + out);
-                } else {
-                    report.put("per_image", perImage);
-                }
-                CliJson.print(spec, report);
+                report.put("per_image", perImage);
+                return report;
             }
-            return Main.EXIT_OK;
         }
 
         /** The corpus score with its label and the plain mean cosine (torchmetrics clamps only after averaging). */

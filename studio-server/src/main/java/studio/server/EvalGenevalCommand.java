@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import studio.core.BadInputException;
-import studio.core.Installation;
 import studio.core.data.geneval.GenevalPromptFile;
 import studio.core.data.geneval.GenevalPromptLine;
 import studio.core.device.Devices;
@@ -28,9 +27,6 @@ import studio.eval.geneval.ClipColorClassifier;
 import studio.eval.geneval.Detectors;
 import studio.eval.geneval.GenevalReport;
 import studio.eval.geneval.GenevalRunner;
-import studio.eval.geneval.GenevalScorer;
-import studio.eval.geneval.Layout;
-import studio.eval.geneval.PipelineSamples;
 import studio.eval.geneval.RuleOptions;
 import studio.eval.geneval.WorldTruth;
 
@@ -109,37 +105,15 @@ final class EvalGenevalCommand implements Callable<Integer> {
         }
         ModelFolder folder = ModelFolder.resolve(model, ModelFolder.studioHome());
         Precision precision = Precision.parse(dtype, "--dtype");
-        RuleOptions rules = scoring.rules();
+        EvalRuns.Scoring sc = scoring.toRun(scoring.clipFolder(folder.root()));
+        EvalRuns.Generation g = new EvalRuns.Generation(specs, prompts, lines, imagesPerPrompt, steps, guidance, size,
+                seed, sampler, t5Length, precision, device);
         try (TextToImage pipe = TextToImage.load(folder, Devices.parse(device, "--device"), precision,
                 PromptConditioner.loader(precision), Map.of("studio", new Main.Version().getVersion()[0]))) {
-            int side = size != null ? size : pipe.transformer().config().sampleSize() * pipe.vae().config().scaleFactor();
-            List<GenevalReport.Lora> used = new ArrayList<>();
-            for (LoraSpec l : specs) {
-                used.add(new GenevalReport.Lora(l.name(), l.file().toString(), l.scale(), l.sha256()));
-            }
-            Path clip = scoring.clipFolder(folder.root());
-            GenevalReport report;
-            GenevalReport.Settings settings = new GenevalReport.Settings("generated", folder.name(), folder.root().toString(),
-                    used, prompts.toString(), sha256(prompts), lines.size(), imagesPerPrompt, steps, (double) guidance,
-                    side, side, seed, GenevalRunner.SEED_RULE, sampler, t5Length, precision.name().toLowerCase(Locale.ROOT),
-                    device, scoring.detector, "CLIP " + clip + " (" + scoring.clipText + ")", rules);
-            scoring.check(lines, clip);
-            try (Detectors.Opened source = Detectors.open(scoring.detector)) { // bad detector input fails before generating
-                GenevalRunner.prepare(out, settings);
-                GenevalRunner.Generated generated = GenevalRunner.generate(out, lines, imagesPerPrompt, seed,
-                        new PipelineSamples(pipe, specs, steps, guidance, side, side, sampler, t5Length), line(err));
-                pipe.freeEncoders();
-                report = scoring.score(out, GenevalRunner.images(out, lines, imagesPerPrompt), settings, generated,
-                        source, clip, err);
-            }
+            GenevalReport report = EvalRuns.geneval(pipe, folder, g, sc, out, s -> s, line(err));
             printDone(spec, report, out);
         }
         return Main.EXIT_OK;
-    }
-
-    private static String sha256(Path file) throws Exception {
-        java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
-        return java.util.HexFormat.of().formatHex(d.digest(Files.readAllBytes(file)));
     }
 
     static Consumer<String> line(PrintWriter err) {
@@ -189,32 +163,11 @@ final class EvalGenevalCommand implements Callable<Integer> {
             if (clip != null) {
                 return clip;
             }
-            return modelRoot != null && Files.isDirectory(modelRoot.resolve("image_encoder")) ? modelRoot
-                    : Installation.models().resolve("pancap-tiny");
+            return EvalRuns.defaultClip(modelRoot);
         }
 
-        /** Refuses, before any work, a bad text tower, and a missing CLIP folder when some prompt has a colour clause. */
-        void check(List<GenevalPromptLine> lines, Path clipRoot) {
-            ClipColorClassifier.tokenizerFolder(clipText);
-            boolean colours = lines.stream().anyMatch(l -> l.include().stream().anyMatch(c -> c.color() != null));
-            if (colours) {
-                ClipColorClassifier.requireFolder(clipRoot, clipText);
-            }
-            if (failuresPerTask < 0) {
-                throw new BadInputException("--report-failures", "must be >= 0, got " + failuresPerTask);
-            }
-        }
-
-        GenevalReport score(Path out, List<Layout.PromptImages> images, GenevalReport.Settings settings,
-                            GenevalRunner.Generated generated, Detectors.Opened source, Path clipRoot, PrintWriter err)
-                throws Exception {
-            try (ClipColorClassifier.Lazy colors = new ClipColorClassifier.Lazy(clipRoot, clipText)) {
-                GenevalScorer scorer = new GenevalScorer(source.source(), colors, settings.rules());
-                // Described after scoring: the colour classifier says what it loaded only once it has.
-                return GenevalRunner.evaluate(out, images, scorer,
-                        () -> settings.withScoring(source.description(), colors.description()), generated,
-                        failuresPerTask, line(err));
-            }
+        EvalRuns.Scoring toRun(Path clipRoot) {
+            return new EvalRuns.Scoring(detector, clipRoot, clipText, rules(), failuresPerTask);
         }
     }
 
@@ -248,12 +201,13 @@ final class EvalGenevalCommand implements Callable<Integer> {
             try (Detectors.Opened source = Detectors.open(scoring.detector)) {
                 List<WorldTruth.Pair> pairs = WorldTruth.write(world, out, limit, line(err));
                 List<GenevalPromptLine> lines = pairs.stream().map(WorldTruth.Pair::prompt).toList();
-                scoring.check(lines, clip);
+                EvalRuns.Scoring sc = scoring.toRun(clip);
+                sc.check(lines);
                 GenevalReport.Settings settings = new GenevalReport.Settings("world-truth", null, null, null,
                         world.toString(), null, lines.size(), 1, null, null, null, null, null, null, null, null, null,
                         null, scoring.detector, null, scoring.rules());
-                GenevalReport report = scoring.score(out, GenevalRunner.images(out, lines, 1), settings,
-                        new GenevalRunner.Generated(0, lines.size(), 0), source, clip, err);
+                GenevalReport report = sc.score(out, GenevalRunner.images(out, lines, 1), settings,
+                        new GenevalRunner.Generated(0, lines.size(), 0), source, line(err));
                 printDone(spec, report, out);
             }
             return Main.EXIT_OK;

@@ -30,7 +30,7 @@ import studio.diffusion.text.ClipVisionModel;
  * {@code eval fid}, {@code eval features} and {@code eval clipscore} end to end with a tiny random CLIP image tower
  * (16 px, projection 16) as the {@code tiny-clip} extractor and the diffusion fixtures' tiny bigG-class text tower.
  */
-class EvalFeaturesCommandsTest {
+public class EvalFeaturesCommandsTest {
     private static final Path TEXT = Path.of("../diffusion/src/test/resources/fixtures/text/sd3-text-tiny");
 
     @TempDir
@@ -69,7 +69,7 @@ class EvalFeaturesCommandsTest {
     }
 
     /** A random CLIPVisionModelWithProjection folder in transformers' keys (what ClipTrainer writes). */
-    private static void writeTower(Path folder) throws Exception {
+    public static void writeTower(Path folder) throws Exception {
         ClipVisionConfig c = new ClipVisionConfig(32, 64, 1, 4, 16, 4, 3, ClipConfig.Activation.GELU, 1e-5, 16);
         Map<String, NDArray> weights = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
@@ -112,7 +112,7 @@ class EvalFeaturesCommandsTest {
         };
     }
 
-    private static void copyFolder(Path from, Path to) throws Exception {
+    public static void copyFolder(Path from, Path to) throws Exception {
         Files.createDirectories(to);
         try (var s = Files.list(from)) {
             for (Path p : s.toList()) {

@@ -47,11 +47,24 @@ public final class TextToImage implements AutoCloseable {
         Conditioner load(ModelFolder folder, NDManager manager) throws IOException;
     }
 
-    /** Progress reports: a phase ended after {@code seconds}; a sampler step ended. */
+    /**
+     * Progress reports: a phase ended after {@code seconds}; a sampler step ended; optionally, every
+     * {@link #previewEvery()}-th step (and the last), a preview of image 0: the VAE decode of that step's predicted
+     * x̂₀ (the same decode as {@link GenerationRequest#denoisingFrames()}). Off by default, so a caller that does not
+     * ask pays nothing and gets the same pixels.
+     */
     public interface Progress {
         default void phase(String name, double seconds) {}
 
         default void step(int step, int steps, float sigma, double seconds) {}
+
+        /** Steps between previews; 0 (the default) for none. */
+        default int previewEvery() {
+            return 0;
+        }
+
+        /** The decoded x̂₀ of image 0 after step {@code step} (0-based) of {@code steps}. */
+        default void preview(int step, int steps, RgbImage image) {}
 
         Progress NONE = new Progress() {};
     }
@@ -269,10 +282,19 @@ public final class TextToImage implements AutoCloseable {
         x.attach(run);
         Samplers.Denoiser d = Denoisers.of(transformer, c.context(), c.pooled(), r.guidance(), r.slg(), r.steps());
         long t0 = System.nanoTime();
+        int every = progress.previewEvery();
         Samplers.StepCallback cb = s -> {
-            if (r.denoisingFrames()) {
+            boolean preview = every > 0 && ((s.i() + 1) % every == 0 || s.i() + 1 == s.steps());
+            if (r.denoisingFrames() || preview) {
+                RgbImage frame;
                 try (NDArray x0 = s.denoised().get("0:1"); NDArray img = vae.decode(x0)) {
-                    frames.add(ImageTensors.toImages(img, ImageTensors.Range.SIGNED).get(0));
+                    frame = ImageTensors.toImages(img, ImageTensors.Range.SIGNED).get(0);
+                }
+                if (r.denoisingFrames()) {
+                    frames.add(frame);
+                }
+                if (preview) {
+                    progress.preview(s.i(), s.steps(), frame);
                 }
             }
             progress.step(s.i(), s.steps(), s.sigma(), (System.nanoTime() - t0) / 1e9);

@@ -154,6 +154,29 @@ public final class PromptEncoder implements AutoCloseable {
                           List<TokenReport> reports) {}
 
     private Tokens tokenize(List<Prompts> batch, TextOptions options) {
+        Tokens tokens = tokenize(tokenizerL, tokenizerG, tokenizerT5, batch, options);
+        for (int i = 0; i < batch.size(); i++) {
+            TokenReport r = tokens.reports.get(i);
+            if (r.truncated()) {
+                LOG.warn("prompt {} of the batch was cut:\n{}", i, r.summary());
+            }
+        }
+        return tokens;
+    }
+
+    /**
+     * The truncation rule alone, from the tokenizers (no model): what each encoder keeps of each prompt of a batch
+     * encoded together (the negative and the positive prompt of classifier-free guidance share the CLIP chunk
+     * count). The one implementation of the rule: {@link #encode} applies it, and the server's live token counter
+     * reports it, so the text shown as dropped is the text the model does not receive. {@code t5} null: no T5 entry.
+     */
+    public static List<TokenReport> reports(ClipTokenizer tokenizerL, ClipTokenizer tokenizerG, T5Tokenizer t5,
+                                            List<Prompts> batch, TextOptions options) {
+        return tokenize(tokenizerL, tokenizerG, t5, batch, options).reports;
+    }
+
+    private static Tokens tokenize(ClipTokenizer tokenizerL, ClipTokenizer tokenizerG, T5Tokenizer tokenizerT5,
+                                   List<Prompts> batch, TextOptions options) {
         List<TokenizedText> l = new ArrayList<>();
         List<TokenizedText> g = new ArrayList<>();
         List<TokenizedText> t = new ArrayList<>();
@@ -161,7 +184,9 @@ public final class PromptEncoder implements AutoCloseable {
         for (Prompts p : batch) {
             l.add(tokenizerL.encode(p.clipL()));
             g.add(tokenizerG.encode(p.clipG()));
-            t.add(tokenizerT5.encode(p.t5()));
+            if (tokenizerT5 != null) {
+                t.add(tokenizerT5.encode(p.t5()));
+            }
             chunks = Math.max(chunks, Math.max(ClipTokenizer.chunksFor(l.get(l.size() - 1).size()),
                     ClipTokenizer.chunksFor(g.get(g.size() - 1).size())));
         }
@@ -169,12 +194,12 @@ public final class PromptEncoder implements AutoCloseable {
         List<TokenReport> reports = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             int clipCap = chunks * ClipTokenizer.CHUNK_TOKENS;
-            TokenReport r = new TokenReport(List.of(entry("clip_l", l.get(i), clipCap, chunks),
-                    entry("clip_g", g.get(i), clipCap, chunks), entry("t5", t.get(i), options.t5Length() - 1, 1)));
-            if (r.truncated()) {
-                LOG.warn("prompt {} of the batch was cut:\n{}", i, r.summary());
+            List<TokenReport.Encoder> encoders = new ArrayList<>(List.of(entry("clip_l", l.get(i), clipCap, chunks),
+                    entry("clip_g", g.get(i), clipCap, chunks)));
+            if (tokenizerT5 != null) {
+                encoders.add(entry("t5", t.get(i), options.t5Length() - 1, 1));
             }
-            reports.add(r);
+            reports.add(new TokenReport(encoders));
         }
         return new Tokens(l, g, t, chunks, reports);
     }

@@ -224,4 +224,28 @@ class TextToImageParityTest {
         assertEquals(loads + 2, FixedConditioner.loads, "kept encoders are reused");
         assertEquals(closes + 2, FixedConditioner.closes);
     }
+
+    /** Previews every k steps (and the last) are the x̂₀ frames of those steps; asking for them changes no pixel. */
+    @Test
+    void previewsAreTheFramesOfEveryKthStepAndChangeNothing() {
+        List<Integer> at = new java.util.ArrayList<>();
+        List<studio.core.image.RgbImage> previews = new java.util.ArrayList<>();
+        TextToImage.Progress p = new TextToImage.Progress() {
+            @Override public int previewEvery() {
+                return 2;
+            }
+
+            @Override public void preview(int step, int steps, studio.core.image.RgbImage image) {
+                at.add(step);
+                previews.add(image);
+            }
+        };
+        Generation with = pipe.generate(request().steps(5).batch(1).denoisingFrames(true).build(), p);
+        assertEquals(List.of(1, 3, 4), at, "after steps 2, 4 and the last (0-based 1, 3, 4)");
+        assertEquals(with.frames().get(1), previews.get(0));
+        assertEquals(with.frames().get(3), previews.get(1));
+        assertEquals(with.frames().get(4), previews.get(2));
+        Generation without = pipe.generate(request().steps(5).batch(1).build(), TextToImage.Progress.NONE);
+        assertEquals(without.images().get(0), with.images().get(0));
+    }
 }

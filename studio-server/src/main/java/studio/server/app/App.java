@@ -14,6 +14,7 @@ import studio.core.BadInputException;
 import studio.server.jobs.QueueFullException;
 import studio.server.routes.CheckRoutes;
 import studio.server.routes.DataRoutes;
+import studio.server.routes.EvaluateRoutes;
 import studio.server.routes.EventRoutes;
 import studio.server.routes.GenerateRoutes;
 import studio.server.routes.JobRoutes;
@@ -59,6 +60,7 @@ public final class App {
         DataRoutes.register(api, deps);
         ModelRoutes.register(api, deps);
         TrainRoutes.register(api, deps);
+        EvaluateRoutes.register(api, deps);
         SystemRoutes.registerOpenApi(api, deps);
     }
 

@@ -53,9 +53,14 @@ public record Roots(Path home, Path models, Path loras, Path datasets, Path pres
         return home.resolve("runs");
     }
 
+    /** Evaluation run folders, {@code evals/<job id>/} (results.jsonl, summary.json, report.html, the samples). */
+    public Path evals() {
+        return home.resolve("evals");
+    }
+
     /** Creates the home's folders (the roots that do not exist yet are created empty). */
     public void createFolders() throws IOException {
-        for (Path p : new Path[] {home, images(), home.resolve("jobs"), runs(), loras, datasets}) {
+        for (Path p : new Path[] {home, images(), home.resolve("jobs"), runs(), evals(), loras, datasets}) {
             Files.createDirectories(p);
         }
     }

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import studio.diffusion.pipeline.GenerationRequest;
+import studio.diffusion.text.Prompts;
 import studio.server.app.Api;
 import studio.server.app.Deps;
 import studio.server.app.JsonFields;
@@ -26,7 +28,11 @@ public final class GenerateRoutes {
     static final Map<String, Object> REQUEST = Schemas.object(List.of("prompt"), Map.ofEntries(
             Map.entry("model", Schemas.string("a model folder name under the models root (default pancap-tiny)")),
             Map.entry("prompt", Schemas.string("the prompt, up to 20000 characters")),
+            Map.entry("prompt_2", Schemas.string("CLIP-G's text (diffusers' prompt_2); empty or absent: the prompt")),
+            Map.entry("prompt_3", Schemas.string("T5's text (prompt_3); empty or absent: the prompt")),
             Map.entry("negative", Schemas.string("negative prompt")),
+            Map.entry("negative_2", Schemas.string("CLIP-G's negative; empty or absent: the negative")),
+            Map.entry("negative_3", Schemas.string("T5's negative; empty or absent: the negative")),
             Map.entry("seed", Schemas.integer(0, (1L << 53) - 1, "image i of a batch uses seed + i; random when absent")),
             Map.entry("steps", Schemas.integer(1, 200, "sampler steps (default 28)")),
             Map.entry("guidance", Schemas.number(0, 30, "CFG scale, CFG runs when > 1 (default 7)")),
@@ -39,9 +45,13 @@ public final class GenerateRoutes {
                     "name", Schemas.string("a .safetensors file under the LoRA root"),
                     "scale", Schemas.number(-4, 4, "multiplier (default 1)"))), 8))));
 
-    static final Map<String, Object> TOKENS = Schemas.object(List.of("prompt"), Map.of(
-            "model", Schemas.string("model folder name"), "prompt", Schemas.string("the prompt"),
-            "negative", Schemas.string("the negative prompt"), "t5Length", Schemas.integer(1, 512, "T5 tokens")));
+    static final Map<String, Object> TOKENS = Schemas.object(List.of("prompt"), Map.ofEntries(
+            Map.entry("model", Schemas.string("model folder name")), Map.entry("prompt", Schemas.string("the prompt")),
+            Map.entry("prompt_2", Schemas.string("CLIP-G's text")), Map.entry("prompt_3", Schemas.string("T5's text")),
+            Map.entry("negative", Schemas.string("the negative prompt (counted with the prompt as one CFG batch)")),
+            Map.entry("negative_2", Schemas.string("CLIP-G's negative")), Map.entry("negative_3", Schemas.string("T5's negative")),
+            Map.entry("guidance", Schemas.number(0, 30, "CFG scale (default 7); at most 1 encodes no negative")),
+            Map.entry("t5Length", Schemas.integer(1, 512, "T5 tokens"))));
 
     public static void register(Api api, Deps deps) {
         api.tag("generate")
@@ -69,19 +79,25 @@ public final class GenerateRoutes {
         ctx.status(202).json(JobJson.of(job));
     }
 
+    /** Counts what the pipeline would encode for this request: the same texts per encoder, the same CFG batch. */
     private static void tokens(Context ctx, Deps deps) throws Exception {
-        JsonFields f = JsonFields.parse(ctx.body(), Set.of("model", "prompt", "negative", "t5Length"));
+        JsonFields f = JsonFields.parse(ctx.body(), Set.of("model", "prompt", "prompt_2", "prompt_3", "negative",
+                "negative_2", "negative_3", "guidance", "t5Length"));
         String model = f.string("model", false, 200);
         java.nio.file.Path dir = Roots.confine(deps.roots().models(), model == null ? deps.defaultModel() : model, "model");
         String prompt = f.string("prompt", true, GenerateParams.MAX_PROMPT_CHARS);
         String negative = f.string("negative", false, GenerateParams.MAX_PROMPT_CHARS);
+        Prompts positive = new Prompts(prompt, text(f, "prompt_2"), text(f, "prompt_3"));
+        Prompts negatives = new Prompts(negative == null ? "" : negative, text(f, "negative_2"), text(f, "negative_3"));
+        double guidance = f.number("guidance", 7.0, 0, 30);
         int t5 = f.integer("t5Length", 256L, 1, 512).intValue();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("prompt", deps.tokens().count(dir, prompt, t5));
-        if (negative != null) {
-            m.put("negative", deps.tokens().count(dir, negative, t5));
-        }
-        ctx.json(m);
+        boolean cfg = GenerationRequest.builder(prompt).guidance((float) guidance).build().cfg();
+        ctx.json(deps.tokens().count(dir, positive, cfg ? negatives : null, t5));
+    }
+
+    private static String text(JsonFields f, String name) {
+        String s = f.string(name, false, GenerateParams.MAX_PROMPT_CHARS);
+        return s == null || s.isEmpty() ? null : s;
     }
 
     private static void images(Context ctx, Deps deps) {

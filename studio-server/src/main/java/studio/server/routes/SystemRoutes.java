@@ -39,9 +39,9 @@ public final class SystemRoutes {
     static Map<String, Object> capabilities() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobKinds", List.of(JobKind.GENERATE.wire(), JobKind.CHECK.wire(), JobKind.DATA_STATS.wire(),
-                JobKind.DATA_VALIDATE.wire(), JobKind.TRAIN.wire()));
+                JobKind.DATA_VALIDATE.wire(), JobKind.TRAIN.wire(), JobKind.EVALUATE.wire()));
         m.put("train", true);
-        m.put("evaluate", false);
+        m.put("evaluate", true);
         return m;
     }
 }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import studio.core.data.DataPng;
+import studio.core.image.RgbImage;
 import studio.server.app.Roots;
 import studio.server.jobs.ImageJson;
 import studio.server.jobs.JobContext;
@@ -20,9 +22,25 @@ public final class GenerateJob {
         return ctx -> {
             ctx.log("generating " + params.batch() + " image(s) with " + params.model() + ", " + params.steps()
                     + " steps, seed " + params.seed());
-            List<ImageGenerator.Image> images = generator.generate(params, (step, steps) -> {
-                ctx.checkCancelled();
-                ctx.progress(step, steps, "step " + step + "/" + steps);
+            List<ImageGenerator.Image> images = generator.generate(params, new ImageGenerator.StepListener() {
+                @Override
+                public void step(int step, int steps) {
+                    ctx.checkCancelled();
+                    ctx.progress(step, steps, "step " + step + "/" + steps);
+                }
+
+                @Override
+                public int previewEvery() {
+                    return params.previewEvery();
+                }
+
+                @Override
+                public void preview(int step, int steps, RgbImage image) {
+                    // Served by JobRoutes (/api/jobs/{id}/files/{name}), confined to the job's folder.
+                    String name = String.format(java.util.Locale.ROOT, "preview-%04d.png", step);
+                    DataPng.write(roots.jobFiles(ctx.jobId()).resolve(name), image);
+                    ctx.preview("/api/jobs/" + ctx.jobId() + "/files/" + name, "step " + step + "/" + steps);
+                }
             });
             List<Map<String, Object>> stored = new ArrayList<>();
             for (int i = 0; i < images.size(); i++) {

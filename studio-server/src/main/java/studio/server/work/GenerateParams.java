@@ -19,13 +19,15 @@ import studio.server.app.Roots;
  * submission (random when absent) so the stored parameters reproduce the image. Width and height may be null: the
  * model's native size.
  */
-public record GenerateParams(String model, Path modelDir, String prompt, String negative, long seed, int steps,
+public record GenerateParams(String model, Path modelDir, String prompt, String prompt2, String prompt3,
+                             String negative, String negative2, String negative3, long seed, int steps,
                              double guidance, Integer width, Integer height, int batch, String sampler, int t5Length,
-                             List<Lora> loras) {
+                             List<Lora> loras, int previewEvery) {
 
     public static final int MAX_PROMPT_CHARS = 20_000;
-    public static final Set<String> FIELDS = Set.of("model", "prompt", "negative", "seed", "steps", "guidance", "width",
-            "height", "batch", "sampler", "t5Length", "loras");
+    public static final Set<String> FIELDS = Set.of("model", "prompt", "prompt_2", "prompt_3", "negative", "negative_2",
+            "negative_3", "seed", "steps", "guidance", "width", "height", "batch", "sampler", "t5Length", "loras",
+            "previewEvery");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A LoRA by name under the LoRA root, with its multiplier. */
@@ -48,6 +50,10 @@ public record GenerateParams(String model, Path modelDir, String prompt, String 
             throw new BadInputException("prompt", "empty");
         }
         String negative = f.string("negative", false, MAX_PROMPT_CHARS);
+        String prompt2 = perEncoder(f, "prompt_2");
+        String prompt3 = perEncoder(f, "prompt_3");
+        String negative2 = perEncoder(f, "negative_2");
+        String negative3 = perEncoder(f, "negative_3");
         long seed = f.integer("seed", (long) RANDOM.nextInt(Integer.MAX_VALUE), 0, (1L << 53) - 1);
         int steps = f.integer("steps", 28L, 1, 200).intValue();
         double guidance = f.number("guidance", 7.0, 0, 30);
@@ -60,9 +66,29 @@ public record GenerateParams(String model, Path modelDir, String prompt, String 
             throw new BadInputException("sampler", "expected euler, heun or dpmpp2m, got '" + sampler + "'");
         }
         int t5 = f.integer("t5Length", 256L, 1, 512).intValue();
-        return new GenerateParams(model, dir, prompt, negative == null ? "" : negative, seed, steps, guidance,
+        return new GenerateParams(model, dir, prompt, prompt2, prompt3, negative == null ? "" : negative, negative2,
+                negative3, seed, steps, guidance,
                 w == null ? null : w.intValue(), h == null ? null : h.intValue(), batch, sampler, t5,
-                loras(f.array("loras", 8), roots));
+                loras(f.array("loras", 8), roots), f.integer("previewEvery", 0L, 0, 200).intValue());
+    }
+
+    /**
+     * A per-encoder text (prompt_2 → CLIP-G, prompt_3 → T5, negative_2 / negative_3 likewise); null when absent or
+     * empty, meaning the main text, as diffusers' {@code prompt_2 = prompt_2 or prompt}.
+     */
+    private static String perEncoder(JsonFields f, String name) {
+        String s = f.string(name, false, MAX_PROMPT_CHARS);
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    /** The positive texts per encoder, as the pipeline takes them. */
+    public studio.diffusion.text.Prompts prompts() {
+        return new studio.diffusion.text.Prompts(prompt, prompt2, prompt3);
+    }
+
+    /** The negative texts per encoder. */
+    public studio.diffusion.text.Prompts negatives() {
+        return new studio.diffusion.text.Prompts(negative, negative2, negative3);
     }
 
     private static List<Lora> loras(JsonNode array, Roots roots) {
@@ -92,7 +118,11 @@ public record GenerateParams(String model, Path modelDir, String prompt, String 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
         m.put("prompt", prompt);
+        m.put("prompt_2", prompt2);
+        m.put("prompt_3", prompt3);
         m.put("negative", negative);
+        m.put("negative_2", negative2);
+        m.put("negative_3", negative3);
         m.put("seed", seed);
         m.put("steps", steps);
         m.put("guidance", guidance);
@@ -106,6 +136,7 @@ public record GenerateParams(String model, Path modelDir, String prompt, String 
             l.add(Map.of("name", lora.name(), "scale", lora.scale()));
         }
         m.put("loras", l);
+        m.put("previewEvery", previewEvery);
         return m;
     }
 }

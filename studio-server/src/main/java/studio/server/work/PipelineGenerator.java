@@ -47,7 +47,8 @@ public final class PipelineGenerator implements ImageGenerator {
         for (GenerateParams.Lora l : p.loras()) {
             loras.add(new LoraSpec(l.file(), (float) l.scale()));
         }
-        GenerationRequest r = GenerationRequest.builder(p.prompt()).negative(p.negative()).seed(p.seed())
+        GenerationRequest r = GenerationRequest.builder(p.prompt()).prompt2(p.prompt2()).prompt3(p.prompt3())
+                .negative(p.negative()).negative2(p.negative2()).negative3(p.negative3()).seed(p.seed())
                 .steps(p.steps()).guidance((float) p.guidance())
                 .size(p.width() != null ? p.width() : side, p.height() != null ? p.height() : side).batch(p.batch())
                 .sampler(p.sampler()).t5Length(p.t5Length()).loras(loras).freeEncoders(true)
@@ -56,6 +57,16 @@ public final class PipelineGenerator implements ImageGenerator {
             @Override
             public void step(int step, int steps, float sigma, double seconds) {
                 listener.step(step + 1, steps);
+            }
+
+            @Override
+            public int previewEvery() {
+                return listener.previewEvery();
+            }
+
+            @Override
+            public void preview(int step, int steps, RgbImage image) {
+                listener.preview(step + 1, steps, image);
             }
         });
         List<Image> out = new ArrayList<>();
@@ -71,8 +82,23 @@ public final class PipelineGenerator implements ImageGenerator {
             return loaded;
         }
         close();
-        loaded = TextToImage.load(ModelFolder.open(p.model(), root), device, precision, conditioners, versions);
+        loaded = open(ModelFolder.open(p.model(), root));
         return loaded;
+    }
+
+    @Override
+    public TextToImage open(ModelFolder folder) throws java.io.IOException {
+        return TextToImage.load(folder, device, precision, conditioners, versions);
+    }
+
+    @Override
+    public String device() {
+        return device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu";
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
     }
 
     private record PipelineImage(RgbImage pixels, GenerationInfo info, int width, int height) implements Image {

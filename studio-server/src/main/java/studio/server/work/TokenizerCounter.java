@@ -9,53 +9,57 @@ import java.util.List;
 import java.util.Map;
 import studio.diffusion.text.ClipTokenizer;
 import studio.diffusion.text.T5Tokenizer;
-import studio.diffusion.text.TokenizedText;
+import studio.diffusion.text.PromptEncoder;
+import studio.diffusion.text.Prompts;
+import studio.diffusion.text.TextOptions;
+import studio.diffusion.text.TokenReport;
 
 /**
  * Live token counts from a model folder's tokenizers ({@code tokenizer/}, {@code tokenizer_2/},
- * {@code tokenizer_3/}), by the rule of {@code studio.diffusion.text.PromptEncoder}: CLIP-L and CLIP-G read up to
- * {@link #CLIP_MAX_CHUNKS} chunks of 75 tokens, T5 keeps t5Length − 1 tokens. The tokenizers of the last model
- * asked for stay loaded. Thread-safe (one counting at a time; a count takes well under a millisecond).
+ * {@code tokenizer_3/}) by the pipeline's own rule, {@link PromptEncoder#reports} (not a copy of it), with the
+ * pipeline's default options and this request's T5 length. The tokenizers of the last model asked for stay loaded.
+ * Thread-safe (one counting at a time; a count takes well under a millisecond).
  */
 public final class TokenizerCounter implements TokenCounter {
-    /** PromptEncoder's default ({@code TextOptions.defaults().clipMaxChunks()}). */
-    static final int CLIP_MAX_CHUNKS = 4;
-
     private Path loaded;
     private ClipTokenizer clipL;
     private ClipTokenizer clipG;
     private T5Tokenizer t5;
 
     @Override
-    public synchronized Map<String, Object> count(Path modelDir, String prompt, int t5Length) throws IOException {
+    public synchronized Map<String, Object> count(Path modelDir, Prompts prompt, Prompts negative, int t5Length)
+            throws IOException {
         load(modelDir);
-        TokenizedText l = clipL.encode(prompt);
-        TokenizedText g = clipG.encode(prompt);
-        int chunks = Math.min(CLIP_MAX_CHUNKS, Math.max(ClipTokenizer.chunksFor(l.size()), ClipTokenizer.chunksFor(g.size())));
-        List<Map<String, Object>> encoders = new ArrayList<>();
-        encoders.add(entry("clip_l", l, chunks * ClipTokenizer.CHUNK_TOKENS, chunks));
-        encoders.add(entry("clip_g", g, chunks * ClipTokenizer.CHUNK_TOKENS, chunks));
-        if (t5 != null) {
-            encoders.add(entry("t5", t5.encode(prompt), t5Length - 1, 1));
-        }
+        TextOptions options = TextOptions.defaults().withT5Length(t5Length);
+        // As TextToImage.encode: [negative, positive] in one batch under CFG, the positive alone otherwise.
+        List<Prompts> batch = negative != null ? List.of(negative, prompt) : List.of(prompt);
+        List<TokenReport> reports = PromptEncoder.reports(clipL, clipG, t5, batch, options);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("prompt", prompt);
-        m.put("t5Length", t5Length);
-        m.put("encoders", encoders);
+        m.put("prompt", json(prompt, reports.get(reports.size() - 1), t5Length));
+        if (negative != null) {
+            m.put("negative", json(negative, reports.get(0), t5Length));
+        }
         return m;
     }
 
-    private static Map<String, Object> entry(String name, TokenizedText t, int capacity, int chunks) {
-        int kept = Math.min(t.size(), capacity);
-        int from = kept < t.size() ? t.starts()[kept] : t.prompt().length();
+    private static Map<String, Object> json(Prompts p, TokenReport report, int t5Length) {
+        List<Map<String, Object>> encoders = new ArrayList<>();
+        for (TokenReport.Encoder e : report.encoders()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("encoder", e.name());
+            m.put("text", e.text());
+            m.put("tokens", e.tokens());
+            m.put("kept", e.kept());
+            m.put("capacity", e.capacity());
+            m.put("chunks", e.chunks());
+            m.put("droppedFrom", e.droppedFrom());
+            m.put("dropped", e.dropped());
+            encoders.add(m);
+        }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("encoder", name);
-        m.put("tokens", t.size());
-        m.put("kept", kept);
-        m.put("capacity", capacity);
-        m.put("chunks", chunks);
-        m.put("droppedFrom", from);
-        m.put("dropped", t.textFrom(kept));
+        m.put("prompt", p.prompt());
+        m.put("t5Length", t5Length);
+        m.put("encoders", encoders);
         return m;
     }
 

@@ -160,6 +160,21 @@ class RoutesTest {
                 assertEquals(4, clip.path("chunks").asInt());
                 assertEquals(300, clip.path("capacity").asInt());
                 assertEquals("", r.path("negative").path("encoders").get(0).path("dropped").asText());
+
+                // Each encoder is counted on the text it receives; a long CLIP-G negative adds chunks to the prompt
+                // too (the CFG batch shares them, as encoded); no CFG (guidance 1): no negative at all.
+                JsonNode per = json(post(client, "/api/tokens", Map.of("prompt", "a star", "prompt_3", "a yellow star",
+                        "negative_2", "blurry ".repeat(20), "negative_3", "jpeg", "t5Length", 64)));
+                assertEquals("a yellow star", per.at("/prompt/encoders/2/text").asText());
+                assertEquals("a star", per.at("/prompt/encoders/1/text").asText());
+                assertEquals("jpeg", per.at("/negative/encoders/2/text").asText());
+                assertEquals("", per.at("/negative/encoders/0/text").asText());
+                int chunks = per.at("/negative/encoders/1/chunks").asInt();
+                assertTrue(chunks > 1, per.toString());
+                assertEquals(chunks, per.at("/prompt/encoders/0/chunks").asInt(), per.toString());
+                JsonNode noCfg = json(post(client, "/api/tokens", Map.of("prompt", "a star", "negative", "x", "guidance", 1)));
+                assertTrue(noCfg.path("negative").isMissingNode(), noCfg.toString());
+                assertEquals(1, noCfg.at("/prompt/encoders/0/chunks").asInt());
             });
         }
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import studio.core.device.Precision;
+import studio.server.app.EvaluateRoutesTest;
 import studio.server.app.Studio;
 import studio.server.app.TestStudio;
 import studio.server.work.PipelineGenerator;
@@ -90,6 +91,7 @@ class BrowserTest {
         Locator card = page.locator("#gallery figure.card img[src]");
         card.first().waitFor();
         page.locator("#progress .state.done").waitFor();
+        page.locator("#progress figure.preview img[src]").waitFor(); // the x̂₀ preview of the last step
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("generate-gallery.png")).setFullPage(true));
         assertTrue(page.locator("#gallery figure.card").first().textContent().contains("11"), "seed shown with the image");
 
@@ -105,6 +107,42 @@ class BrowserTest {
     }
 
     @Test
+    void launchTwoEvaluationsAndCompareThem() throws Exception {
+        EvaluateRoutesTest.fixtures(studio.deps().roots().datasets());
+        Page page = laptopPage();
+        page.navigate(origin + "/#/evaluate");
+        for (String[] run : new String[][] {{"baseline", "d1.jsonl"}, {"with stars", "d2.jsonl"}}) {
+            page.getByLabel("Benchmark").selectOption("geneval");
+            page.getByLabel("Prompt file").selectOption("prompts.jsonl");
+            page.getByLabel("Images per prompt").fill("2");
+            page.getByLabel("Steps").fill("1");
+            page.getByLabel("Prompt limit").fill("2");
+            page.getByLabel("Detector").fill("detections:" + run[1]);
+            page.getByLabel("Name").fill(run[0]);
+            page.getByLabel("Name").press("Enter"); // keyboard submit
+            page.locator("#evaluation h2", new Page.LocatorOptions().setHasText(run[0])).waitFor();
+            page.locator("#evaluation .state.done").waitFor(new Locator.WaitForOptions().setTimeout(120_000));
+            page.locator("#task-table").waitFor();
+        }
+        page.locator("#evaluation .chart .uplot").waitFor();
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("evaluate-result.png")).setFullPage(true));
+        page.getByLabel("Run A (baseline)").selectOption(new com.microsoft.playwright.options.SelectOption().setLabel(
+                page.locator("#compare-a option", new Page.LocatorOptions().setHasText("baseline")).textContent()));
+        page.getByLabel("Run B").selectOption(new com.microsoft.playwright.options.SelectOption().setLabel(
+                page.locator("#compare-b option", new Page.LocatorOptions().setHasText("with stars")).textContent()));
+        page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Compare")).click();
+        Locator overall = page.locator("#compare-table tr.overall");
+        overall.waitFor();
+        assertEquals("+0.500", overall.locator("td.delta").textContent());
+        assertEquals(1, page.locator("#compare-table td.delta.up").count() - 1, "two_object rose, single_object stayed");
+        assertEquals("+1.000", page.locator("#compare-table tr", new Page.LocatorOptions().setHasText("two_object"))
+                .locator("td.delta").textContent());
+        page.locator("#evaluation .chart .uplot").waitFor();
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("evaluate-compare.png")).setFullPage(true));
+        page.close();
+    }
+
+    @Test
     void longPromptsShowTheDroppedTextPerEncoder() {
         Page page = laptopPage();
         page.navigate(origin + "/#/generate");
@@ -113,6 +151,11 @@ class BrowserTest {
                 .fill("a small red circle left of a large blue square on green grass under a bright blue sky ".repeat(25));
         page.locator("#token-counts mark").waitFor();
         assertEquals(1, page.locator("#token-counts li[data-encoder=t5].cut").count());
+        // A short T5 prompt of its own (prompt_3): T5 now keeps everything, the CLIPs still read the long prompt.
+        page.locator("#per-encoder summary").click();
+        page.getByLabel("Prompt for T5 (prompt_3)").fill("a red circle");
+        page.locator("#token-counts li[data-encoder=t5].fits").waitFor();
+        assertEquals(0, page.locator("#token-counts p.prompt-view[data-encoders~=t5]").count());
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("token-counts.png")).setFullPage(true));
         page.close();
     }

@@ -23,7 +23,6 @@ import studio.core.data.world.WorldGenerator;
 import studio.core.data.world.WorldSample;
 import studio.core.device.Torch;
 import studio.core.safetensors.SafeTensors;
-import studio.core.safetensors.SafeTensorsWriter;
 import studio.core.train.AdamW;
 import studio.core.train.Checkpoints;
 import studio.core.train.Grads;
@@ -327,14 +326,12 @@ public final class PancaperTrainer implements AutoCloseable {
 
     private void writeCheckpoint(Path folder) throws IOException {
         model.save(folder);
-        SafeTensorsWriter w = new SafeTensorsWriter();
-        opt.save(w);
-        w.write(folder.resolve("optimizer.safetensors"));
+        Checkpoints.saveOptimizer(folder, opt);
         new TrainState(step, 0, 0, Map.of("data", dataRng.state()), configJson, Map.of()).write(folder);
     }
 
     private void restore(Path from) throws IOException {
-        try (SafeTensors st = SafeTensors.open(from.resolve("optimizer.safetensors"))) {
+        try (SafeTensors st = SafeTensors.open(from.resolve(Checkpoints.OPTIMIZER_FILE))) {
             opt.load(st);
         }
         TrainState state = TrainState.read(from);

@@ -79,8 +79,7 @@ abstract class ContrastiveRun {
 
     private Outcome train(boolean resume) throws IOException {
         Files.createDirectories(runDir);
-        checkpoints.cleanTemps();
-        long start = resume ? resumeState() : freshStart();
+        long start = begin(checkpoints.begin(resume, log));
         Files.writeString(runDir.resolve("config.json"), plan.configJson());
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> params = build(manager);
@@ -99,20 +98,11 @@ abstract class ContrastiveRun {
         }
     }
 
-    private long freshStart() throws IOException {
-        checkpoints.requireNone();
-        captionRng = Rng.of(plan.seed(), 3);
-        order = new EpochOrder(plan.seed(), 0, 0);
-        return 0;
-    }
-
-    private long resumeState() throws IOException {
-        Path latest = checkpoints.requireLatest();
-        TrainState s = TrainState.read(latest);
-        captionRng = Rng.restore(s.rngs().get("caption"));
-        order = new EpochOrder(plan.seed(), s.epoch(), s.batchInEpoch());
-        log.accept("resuming from " + latest + " (step " + s.step() + ")");
-        return s.step();
+    /** The caption RNG and data position of a fresh run (null) or of the resumed checkpoint; returns its step. */
+    private long begin(TrainState s) {
+        captionRng = s == null ? Rng.of(plan.seed(), 3) : Rng.restore(s.rngs().get("caption"));
+        order = s == null ? new EpochOrder(plan.seed(), 0, 0) : new EpochOrder(plan.seed(), s.epoch(), s.batchInEpoch());
+        return s == null ? 0 : s.step();
     }
 
     /** Each image of the batch takes its short caption with probability {@code short_ratio}. */
@@ -159,9 +149,7 @@ abstract class ContrastiveRun {
                 SafeTensorsWriter w = new SafeTensorsWriter();
                 params.forEach((k, v) -> w.addF32(k, v.getShape().getShape(), v.toFloatArray()));
                 w.write(folder.resolve(weightsFile));
-                SafeTensorsWriter o = new SafeTensorsWriter();
-                opt.save(o);
-                o.write(folder.resolve("optimizer.safetensors"));
+                Checkpoints.saveOptimizer(folder, opt);
                 s.write(folder); // last: marks the checkpoint complete
             });
         }

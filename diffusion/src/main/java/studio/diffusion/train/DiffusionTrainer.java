@@ -94,11 +94,11 @@ public final class DiffusionTrainer {
 
     private Result train(boolean resume) throws IOException {
         Files.createDirectories(runDir);
-        int cleaned = checkpoints.cleanTemps();
-        if (cleaned > 0) {
-            deps.log().accept("removed " + cleaned + " half-written checkpoint folder(s) left by a crash");
-        }
-        TrainState state = resume ? resumeState() : freshStart();
+        TrainState state = checkpoints.begin(resume, deps.log());
+        noiseRng = state == null ? Rng.of(c.seed(), 1) : Rng.restore(state.rngs().get("noise"));
+        dataRng = state == null ? Rng.of(c.seed(), 2) : Rng.restore(state.rngs().get("data"));
+        epoch = state == null ? 0 : state.epoch();
+        batchInEpoch = state == null ? 0 : state.batchInEpoch();
         Files.writeString(runDir.resolve("config.json"), Configs.toJson(c));
         FeatureCache cache = new FeatureCache(c.encoders().cacheDir().isEmpty() ? runDir.resolve("cache")
                 : Path.of(c.encoders().cacheDir()));
@@ -127,31 +127,13 @@ public final class DiffusionTrainer {
         }
     }
 
-    private TrainState freshStart() throws IOException {
-        checkpoints.requireNone();
-        noiseRng = Rng.of(c.seed(), 1);
-        dataRng = Rng.of(c.seed(), 2);
-        return null;
-    }
-
-    private TrainState resumeState() throws IOException {
-        Path latest = checkpoints.requireLatest();
-        TrainState s = TrainState.read(latest);
-        noiseRng = Rng.restore(s.rngs().get("noise"));
-        dataRng = Rng.restore(s.rngs().get("data"));
-        epoch = s.epoch();
-        batchInEpoch = s.batchInEpoch();
-        deps.log().accept("resuming from " + latest + " (step " + s.step() + ")");
-        return s;
-    }
-
     private void restore(TrainState s, Trainables t, AdamW opt, Ema ema) throws IOException {
         if (s == null) {
             return;
         }
         Path folder = checkpoints.latest().orElseThrow();
         t.load(folder);
-        try (SafeTensors st = SafeTensors.open(folder.resolve("optimizer.safetensors"))) {
+        try (SafeTensors st = SafeTensors.open(folder.resolve(Checkpoints.OPTIMIZER_FILE))) {
             opt.load(st);
         }
         if (ema != null) {
@@ -353,9 +335,7 @@ public final class DiffusionTrainer {
                     Map.of("skipped_samples", Integer.toString(data.skipped())));
             return checkpoints.save(step, folder -> {
                 t.save(folder, metadata(t, step));
-                SafeTensorsWriter w = new SafeTensorsWriter();
-                opt.save(w);
-                w.write(folder.resolve("optimizer.safetensors"));
+                Checkpoints.saveOptimizer(folder, opt);
                 if (ema != null) {
                     SafeTensorsWriter e = new SafeTensorsWriter();
                     ema.save(e);

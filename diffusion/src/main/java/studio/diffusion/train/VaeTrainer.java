@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import studio.core.config.Configs;
-import studio.core.safetensors.SafeTensorsWriter;
 import studio.core.train.AdamW;
 import studio.core.train.Checkpoints;
 import studio.core.train.LrSchedule;
@@ -64,8 +63,7 @@ public final class VaeTrainer {
 
     private Result train(boolean resume) throws IOException {
         Files.createDirectories(runDir);
-        checkpoints.cleanTemps();
-        long start = resume ? resumeState() : freshStart();
+        long start = begin(checkpoints.begin(resume, log));
         Files.writeString(runDir.resolve("config.json"), Configs.toJson(c));
         try (NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) c.seed());
@@ -90,20 +88,11 @@ public final class VaeTrainer {
         }
     }
 
-    private long freshStart() throws IOException {
-        checkpoints.requireNone();
-        noiseRng = Rng.of(c.seed(), 1);
-        order = new EpochOrder(c.seed(), 0, 0);
-        return 0;
-    }
-
-    private long resumeState() throws IOException {
-        Path latest = checkpoints.requireLatest();
-        TrainState s = TrainState.read(latest);
-        noiseRng = Rng.restore(s.rngs().get("noise"));
-        order = new EpochOrder(c.seed(), s.epoch(), s.batchInEpoch());
-        log.accept("resuming from " + latest + " (step " + s.step() + ")");
-        return s.step();
+    /** The noise RNG and data position of a fresh run (null) or of the resumed checkpoint; returns its step. */
+    private long begin(TrainState s) {
+        noiseRng = s == null ? Rng.of(c.seed(), 1) : Rng.restore(s.rngs().get("noise"));
+        order = s == null ? new EpochOrder(c.seed(), 0, 0) : new EpochOrder(c.seed(), s.epoch(), s.batchInEpoch());
+        return s == null ? 0 : s.step();
     }
 
     /** The VAE's step for the shared loop: a batch of the epoch's permutation, sample PNGs at their cadence. */
@@ -142,9 +131,7 @@ public final class VaeTrainer {
                     Configs.toJson(c), Map.of());
             return checkpoints.save(step, folder -> {
                 VaeFolder.writeWeights(folder.resolve(WEIGHTS), params, c);
-                SafeTensorsWriter w = new SafeTensorsWriter();
-                opt.save(w);
-                w.write(folder.resolve("optimizer.safetensors"));
+                Checkpoints.saveOptimizer(folder, opt);
                 s.write(folder); // last: marks the checkpoint complete
             });
         }

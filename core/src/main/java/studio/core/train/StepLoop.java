@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 /**
  * The optimizer step loop every trainer of the studio shares (the VAE's, the contrastive CLIP/T5 towers', the
  * MMDiT's): each update runs {@code grad_accum} micro-batches (one NDManager sub-scope each, gradients adding up on
- * the parameters), stops on a non-finite loss or gradient norm without saving (the newest checkpoint stays the last
- * good state), clips to the global norm, steps AdamW at the schedule's rate and zeroes the gradients; then appends
+ * the parameters), stops on a non-finite loss without saving (the newest checkpoint stays the last good state), then
+ * makes the {@link GradientUpdate} at the schedule's rate (global-norm clipping, the non-finite gradient guard, AdamW,
+ * gradients zeroed); then appends
  * metrics.jsonl every {@code log_every} updates, reports {@link Progress}, checkpoints every {@code checkpoint.every},
  * ends early when this process's {@code max_minutes} are spent (that step checkpointed and logged as the last) and
  * stops with a checkpoint of the current step when {@link Progress#stopRequested()} (so a resume repeats no step and
@@ -34,9 +35,11 @@ public final class StepLoop {
      * @param logEvery metrics.jsonl gets a record every this many updates (and at the last)
      * @param checkpointEvery a checkpoint every this many updates (and at the last)
      * @param maxMinutes wall-clock budget of this process (≤ 0: none)
+     * @param maxSkippedInARow updates with a non-finite gradient norm skipped in a row before the run stops (0: the
+     *     first stops it; above 0 metrics.jsonl counts {@code skipped_updates}), see {@link GradientUpdate}
      */
     public record Plan(long steps, int gradAccum, double maxGradNorm, int logEvery, int checkpointEvery,
-                       double maxMinutes) {}
+                       double maxMinutes, int maxSkippedInARow) {}
 
     /** One micro-batch's logged terms ({@code [0]} the loss, named by {@link Task#termNames}) and its image count. */
     public record Micro(double[] terms, int images) {}
@@ -88,6 +91,7 @@ public final class StepLoop {
     private final Path runDir;
     private final Progress progress;
     private final Consumer<String> log;
+    private final GradientUpdate update;
 
     public StepLoop(Plan plan, Checkpoints checkpoints, Path runDir, Progress progress, Consumer<String> log) {
         this.plan = plan;
@@ -95,6 +99,7 @@ public final class StepLoop {
         this.runDir = runDir;
         this.progress = progress;
         this.log = log;
+        this.update = new GradientUpdate(plan.maxGradNorm(), plan.maxSkippedInARow());
     }
 
     /** Runs {@code body} with libtorch's grad mode and graph-executor optimisation off, restored afterwards. */
@@ -143,7 +148,7 @@ public final class StepLoop {
                 if (!Double.isFinite(loss)) {
                     throw new NonFiniteLossException(step + 1, "the loss", loss, lastGood());
                 }
-                float norm = update(step, params, opt, lr, manager);
+                float norm = update.apply(step, params, opt, lr, manager, this::lastGood);
                 task.afterUpdate();
                 done = step + 1;
                 double seconds = (System.nanoTime() - t0) / 1e9;
@@ -178,21 +183,6 @@ public final class StepLoop {
         return new Outcome(done, loss);
     }
 
-    /** Clips, applies AdamW and zeroes the gradients; returns the norm before clipping. */
-    private float update(long step, Map<String, NDArray> params, AdamW opt, double lr, NDManager manager) {
-        float norm;
-        try (NDManager scope = manager.newSubManager()) {
-            Map<String, NDArray> grads = Grads.of(params, scope);
-            norm = Grads.clipGlobalNorm(grads.values(), plan.maxGradNorm());
-            if (!Float.isFinite(norm)) {
-                throw new NonFiniteLossException(step + 1, "the gradient norm", norm, lastGood());
-            }
-            opt.step(grads, lr);
-        }
-        Grads.zero(params);
-        return norm;
-    }
-
     private static double[] add(double[] sum, double[] terms) {
         if (sum == null) {
             return terms.clone();
@@ -212,6 +202,9 @@ public final class StepLoop {
         }
         r.put("lr", lr);
         r.put("grad_norm", norm);
+        if (plan.maxSkippedInARow() > 0) {
+            r.put("skipped_updates", update.skipped());
+        }
         r.put("images_per_s", ips);
         task.addMetrics(r);
         return r;

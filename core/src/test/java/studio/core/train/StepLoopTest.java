@@ -93,7 +93,7 @@ class StepLoopTest {
     void accumulatesMicroBatchesAndKeepsTheCadences(@TempDir Path dir) throws IOException {
         List<Progress.Step> steps = new ArrayList<>();
         List<Long> saved = new ArrayList<>();
-        StepLoop.Outcome out = run(dir, new StepLoop.Plan(5, 2, 0, 2, 2, 0), steps::add, 0, saved);
+        StepLoop.Outcome out = run(dir, new StepLoop.Plan(5, 2, 0, 2, 2, 0, 0), steps::add, 0, saved);
         assertEquals(5, out.steps());
         assertEquals(List.of(2L, 4L, 5L), saved);
         assertEquals(5, steps.size());
@@ -112,7 +112,7 @@ class StepLoopTest {
     void nonFiniteLossStopsWithoutSaving(@TempDir Path dir) {
         List<Long> saved = new ArrayList<>();
         NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
-                () -> run(dir, new StepLoop.Plan(10, 1, 1.0, 1, 2, 0), Progress.NONE, 3, saved));
+                () -> run(dir, new StepLoop.Plan(10, 1, 1.0, 1, 2, 0, 0), Progress.NONE, 3, saved));
         assertEquals(3, e.step());
         assertEquals(List.of(2L), saved);
         assertTrue(e.getMessage().contains("step-00000002"), e.getMessage());
@@ -121,7 +121,7 @@ class StepLoopTest {
     @Test
     void timeBudgetEndsAfterOneStepWithItsCheckpointAndRecord(@TempDir Path dir) throws IOException {
         List<Long> saved = new ArrayList<>();
-        StepLoop.Outcome out = run(dir, new StepLoop.Plan(100, 1, 1.0, 50, 50, 1e-9), Progress.NONE, 0, saved);
+        StepLoop.Outcome out = run(dir, new StepLoop.Plan(100, 1, 1.0, 50, 50, 1e-9, 0), Progress.NONE, 0, saved);
         assertEquals(1, out.steps());
         assertEquals(List.of(1L), saved);
         assertEquals(List.of(1L), MetricsLog.read(dir.resolve("metrics.jsonl")).stream()
@@ -145,7 +145,7 @@ class StepLoopTest {
             }
         };
         TrainingStoppedException e = assertThrows(TrainingStoppedException.class,
-                () -> run(dir, new StepLoop.Plan(10, 1, 1.0, 1, 2, 0), stopAfter3, 0, saved));
+                () -> run(dir, new StepLoop.Plan(10, 1, 1.0, 1, 2, 0, 0), stopAfter3, 0, saved));
         assertEquals(3, e.step());
         assertEquals(List.of(2L, 3L), saved);
         assertEquals(Checkpoints.name(3), e.checkpoint().getFileName().toString());

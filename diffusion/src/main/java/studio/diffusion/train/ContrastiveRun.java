@@ -91,7 +91,7 @@ abstract class ContrastiveRun {
                 LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(plan.schedule().kind()), o.lr(),
                         plan.schedule().warmupSteps(), plan.steps());
                 StepLoop loop = new StepLoop(new StepLoop.Plan(plan.steps(), 1, o.maxGradNorm(), plan.logEvery(),
-                        plan.checkpoint().every(), plan.maxMinutes()), checkpoints, runDir, progress, log);
+                        plan.checkpoint().every(), plan.maxMinutes(), 0), checkpoints, runDir, progress, log);
                 StepLoop.Outcome out = loop.run(new Task(params, opt), params, opt, schedule, manager, start);
                 return new Outcome(out.steps(), out.lastLoss(), write(params));
             }

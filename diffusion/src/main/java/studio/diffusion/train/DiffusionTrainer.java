@@ -114,7 +114,7 @@ public final class DiffusionTrainer {
                 LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(c.schedule().kind()), c.optimizer().lr(),
                         c.schedule().warmupSteps(), c.steps());
                 StepLoop loop = new StepLoop(new StepLoop.Plan(c.steps(), c.gradAccum(), c.optimizer().maxGradNorm(),
-                        c.logEvery(), c.checkpoint().every(), c.maxMinutes()), checkpoints, runDir, progress, deps.log());
+                        c.logEvery(), c.checkpoint().every(), c.maxMinutes(), 0), checkpoints, runDir, progress, deps.log());
                 StepLoop.Outcome out = loop.run(task, t.params(), opt, schedule, manager, start);
                 Path weights = t.save(runDir, metadata(t, out.steps()));
                 if (ema != null) {

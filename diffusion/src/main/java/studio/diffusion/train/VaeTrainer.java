@@ -78,7 +78,7 @@ public final class VaeTrainer {
                 LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(c.schedule().kind()), c.optimizer().lr(),
                         c.schedule().warmupSteps(), c.steps());
                 StepLoop loop = new StepLoop(new StepLoop.Plan(c.steps(), 1, c.optimizer().maxGradNorm(), c.logEvery(),
-                        c.checkpoint().every(), 0), checkpoints, runDir, progress, log);
+                        c.checkpoint().every(), 0, 0), checkpoints, runDir, progress, log);
                 double last = loop.run(new Task(vae, params, opt, manager), params, opt, schedule, manager, start).lastLoss();
                 double[] stats = VaeFolder.latentStats(vae, images, c.statsImages(), manager);
                 Path folder = VaeFolder.write(runDir.resolve("vae"), c.vaeConfig(stats[0], stats[1]), params, c);

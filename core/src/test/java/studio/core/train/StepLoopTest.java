@@ -26,7 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StepLoopTest {
 
-    /** Micro-batch m of every step pulls w towards m + 1; {@code nanAt} (1-based) makes that step's loss NaN. */
+    /**
+     * Micro-batch m of every step pulls w towards m + 1; {@code nanAt} (1-based) makes that step's loss NaN, a negative
+     * {@code nanAt} makes the gradient norm NaN (loss 0) from step −nanAt on.
+     */
     private static final class Quadratic implements StepLoop.Task {
         final NDArray w;
         final Checkpoints checkpoints;
@@ -43,7 +46,9 @@ class StepLoopTest {
         public StepLoop.Micro forwardBackward(long step, int micro, NDManager scope) {
             float target = step + 1 == nanAt ? Float.NaN : micro + 1;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray loss = w.sub(scope.create(target)).square().sum();
+                // √|w − w| is 0 with a NaN gradient (0·∞): a finite loss whose update must not be applied
+                NDArray loss = nanAt < 0 && step + 1 >= -nanAt ? w.sub(w).abs().sqrt().sum()
+                        : w.sub(scope.create(target)).square().sum();
                 double value = loss.getFloat();
                 gc.backward(loss);
                 return new StepLoop.Micro(new double[] {value, target}, 3);
@@ -149,5 +154,20 @@ class StepLoopTest {
         assertEquals(3, e.step());
         assertEquals(List.of(2L, 3L), saved);
         assertEquals(Checkpoints.name(3), e.checkpoint().getFileName().toString());
+    }
+
+    @Test
+    void nonFiniteGradientsAreSkippedUpToTheLimitThenStopTheRun(@TempDir Path dir) throws IOException {
+        List<Long> saved = new ArrayList<>();
+        // steps 3, 4 skipped (w unchanged, counted), step 5 the third in a row: the run stops
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                () -> run(dir, new StepLoop.Plan(10, 1, 1.0, 1, 100, 0, 2), Progress.NONE, -3, saved));
+        assertEquals(5, e.step());
+        assertTrue(e.getMessage().contains("gradient norm"), e.getMessage());
+        List<JsonNode> metrics = MetricsLog.read(dir.resolve("metrics.jsonl"));
+        assertEquals(List.of(0L, 0L, 1L, 2L), metrics.stream().map(r -> r.get("skipped_updates").asLong()).toList());
+        assertEquals(metrics.get(1).get("w").asDouble(), metrics.get(3).get("w").asDouble(), 0, "skipped updates leave w");
+        assertTrue(Double.isNaN(metrics.get(2).get("grad_norm").asDouble()));
+        assertEquals(List.of(), saved);
     }
 }

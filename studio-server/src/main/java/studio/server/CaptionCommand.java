@@ -1,6 +1,5 @@
 package studio.server;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,11 +9,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import studio.captioner.Captioner;
 import studio.captioner.Captioners;
 import studio.captioner.GroundedResult;
-import studio.captioner.Overlay;
 import studio.core.data.DataPng;
 import studio.core.image.RgbImage;
 
@@ -30,36 +27,28 @@ public final class CaptionCommand implements Callable<Integer> {
             description = "Captioner: pancap-tiny (default), pancap:DIR (a model folder) or oracle:DIR (ground truth of a PanCap dataset).")
     String model;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to caption.")
-    Path image;
-
-    @Option(names = "--out", paramLabel = "FILE.json", description = "Also write the JSON here, the id PNG and the overlay beside it.")
-    Path out;
+    @CommandLine.Mixin
+    CaptionedImageOptions io;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        RgbImage pixels = DataPng.read(image);
+        RgbImage pixels = io.pixels();
         Map<String, Object> json;
         try (Captioner captioner = Captioners.open(model)) {
             GroundedResult result = captioner.caption(pixels);
             json = describe(captioner.name(), result);
-            if (out != null) {
-                String stem = out.getFileName().toString().replaceFirst("\\.json$", "");
-                Path ids = out.resolveSibling(stem + ".panoptic.png");
-                Path overlay = out.resolveSibling(stem + ".overlay.png");
+            if (io.out != null) {
+                Path ids = io.beside(".panoptic.png");
                 DataPng.write(ids, result.mask().toRgb());
-                DataPng.write(overlay, Overlay.draw(pixels, result));
                 json.put("panoptic_png", ids.toString());
-                json.put("overlay", overlay.toString());
-                Files.writeString(out, CliJson.PRETTY.writeValueAsString(json));
             }
+            io.save(json, pixels, result);
         }
-        json.put("image", image.toString());
-        spec.commandLine().getOut().println(CliJson.PRETTY.writeValueAsString(json));
-        spec.commandLine().getOut().flush();
+        json.put("image", io.image.toString());
+        CaptionedImageOptions.print(spec, json);
         return Main.EXIT_OK;
     }
 

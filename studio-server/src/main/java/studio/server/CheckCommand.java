@@ -1,22 +1,17 @@
 package studio.server;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import studio.captioner.Captioner;
 import studio.captioner.Captioners;
 import studio.captioner.GroundedResult;
-import studio.captioner.Overlay;
 import studio.captioner.check.CheckReport;
 import studio.captioner.check.PromptCheck;
 import studio.captioner.check.PromptParser;
-import studio.core.data.DataPng;
 import studio.core.image.RgbImage;
 
 /**
@@ -33,34 +28,25 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The prompt the image was made from (tags allowed).")
     String prompt;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to check.")
-    Path image;
-
-    @Option(names = "--out", paramLabel = "FILE.json", description = "Also write the report here and the overlay PNG beside it.")
-    Path out;
+    @CommandLine.Mixin
+    CaptionedImageOptions io;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        RgbImage pixels = DataPng.read(image);
+        RgbImage pixels = io.pixels();
         Map<String, Object> json;
         try (Captioner captioner = Captioners.open(model)) {
             GroundedResult result = captioner.caption(pixels);
             CheckReport report = new PromptCheck(new PromptParser(result.categories().values())).check(prompt, result, captioner.name());
             json = new LinkedHashMap<>(report.asMap());
-            json.put("image", image.toString());
+            json.put("image", io.image.toString());
             json.put("caption", result.caption());
-            if (out != null) {
-                Path overlay = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.json$", "") + ".overlay.png");
-                DataPng.write(overlay, Overlay.draw(pixels, result));
-                json.put("overlay", overlay.toString());
-                Files.writeString(out, CliJson.PRETTY.writeValueAsString(json));
-            }
+            io.save(json, pixels, result);
         }
-        spec.commandLine().getOut().println(CliJson.PRETTY.writeValueAsString(json));
-        spec.commandLine().getOut().flush();
+        CaptionedImageOptions.print(spec, json);
         return Main.EXIT_OK;
     }
 }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -56,44 +57,25 @@ final class EvalCommand implements Runnable {
         @Option(names = "--fake-features", required = true, paramLabel = "FILE", description = "generated set features")
         Path fake;
 
-        @Option(names = "--eps-policy", defaultValue = "pytorch-fid", paramLabel = "P",
-                description = "when to add eps*I to both covariances: pytorch-fid (as pytorch-fid retries), never, always (default ${DEFAULT-VALUE})")
-        String epsPolicy;
-
-        @Option(names = "--eps", defaultValue = "1e-6", description = "the eps of the retry (default ${DEFAULT-VALUE}, pytorch-fid's)")
-        double eps;
+        @Mixin
+        FrechetOptions frechet;
 
         @Override
         public Integer call() throws Exception {
-            EpsPolicy policy = switch (epsPolicy) {
-                case "pytorch-fid" -> EpsPolicy.PYTORCH_FID;
-                case "never" -> EpsPolicy.NEVER;
-                case "always" -> EpsPolicy.ALWAYS;
-                default -> throw new BadInputException("--eps-policy", "expected pytorch-fid, never or always, got " + epsPolicy);
-            };
-            if (!(eps > 0)) {
-                throw new BadInputException("--eps", "must be > 0, got " + eps);
-            }
+            EpsPolicy policy = frechet.policy();
             GaussianStats realStats = FeatureFiles.statistics(real);
             GaussianStats fakeStats = FeatureFiles.statistics(fake);
             if (realStats.dim() != fakeStats.dim()) {
                 throw new BadInputException(fake.toString(), "features have dim " + fakeStats.dim() + " but "
                         + real + " has " + realStats.dim());
             }
-            FrechetResult r = FrechetDistance.compute(realStats, fakeStats, policy, eps);
+            FrechetResult r = FrechetDistance.compute(realStats, fakeStats, policy, frechet.eps);
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("fd", r.fd());
             report.put("n_real", r.nReal());
             report.put("n_fake", r.nFake());
             report.put("dim", r.dim());
-            report.put("eps_retry", r.epsRetry());
-            report.put("eps", r.eps());
-            report.put("eps_policy", epsPolicy);
-            report.put("mean_term", r.meanTerm());
-            report.put("trace_real", r.traceReal());
-            report.put("trace_fake", r.traceFake());
-            report.put("trace_sqrt", r.traceSqrt());
-            report.put("rank_deficient", r.rankDeficient());
+            frechet.report(report, r);
             report.put("real_features", real.toString());
             report.put("fake_features", fake.toString());
             CliJson.print(spec, report);

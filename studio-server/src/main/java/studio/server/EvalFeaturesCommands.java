@@ -45,18 +45,6 @@ final class EvalFeaturesCommands {
         AtomicFiles.write(out, (CliJson.PRETTY.writeValueAsString(report) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    static EpsPolicy epsPolicy(String name, double eps) {
-        if (!(eps > 0)) {
-            throw new BadInputException("--eps", "must be > 0, got " + eps);
-        }
-        return switch (name) {
-            case "pytorch-fid" -> EpsPolicy.PYTORCH_FID;
-            case "never" -> EpsPolicy.NEVER;
-            case "always" -> EpsPolicy.ALWAYS;
-            default -> throw new BadInputException("--eps-policy", "expected pytorch-fid, never or always, got " + name);
-        };
-    }
-
     @Command(name = "fid", description = "Frechet distance between two image folders (read recursively, PNG/JPEG) in a "
             + "feature space: FID (Inception pool3), FD-DINOv2, CLIP or the tiny CLIP; features cached per set; prints JSON.")
     static final class Fid implements Callable<Integer> {
@@ -83,16 +71,12 @@ final class EvalFeaturesCommands {
         @Option(names = "--out", paramLabel = "FILE", description = "also write the JSON here")
         Path out;
 
-        @Option(names = "--eps-policy", defaultValue = "pytorch-fid", paramLabel = "P",
-                description = "when to add eps*I to both covariances: pytorch-fid, never, always (default ${DEFAULT-VALUE})")
-        String epsPolicy;
-
-        @Option(names = "--eps", defaultValue = "1e-6", description = "the eps of the retry (default ${DEFAULT-VALUE})")
-        double eps;
+        @picocli.CommandLine.Mixin
+        FrechetOptions frechet;
 
         @Override
         public Integer call() throws Exception {
-            EpsPolicy policy = epsPolicy(epsPolicy, eps);
+            EpsPolicy policy = frechet.policy();
             ResizeMode resize = ResizeMode.parse(options.resize);
             List<Path> realImages = ImageFolder.list(real, "--real");
             List<Path> fakeImages = ImageFolder.list(fake, "--fake");
@@ -124,7 +108,7 @@ final class EvalFeaturesCommands {
                 FeatureMatrix realFeatures = features(featureCache, counting, realImages, "real", real, sets);
                 FeatureMatrix fakeFeatures = features(featureCache, counting, fakeImages, "fake", fake, sets);
                 long t2 = System.nanoTime();
-                FrechetResult r = FrechetDistance.compute(realFeatures.stats(), fakeFeatures.stats(), policy, eps);
+                FrechetResult r = FrechetDistance.compute(realFeatures.stats(), fakeFeatures.stats(), policy, frechet.eps);
                 long t3 = System.nanoTime();
                 Map<String, Object> report = new LinkedHashMap<>();
                 report.put("fd", r.fd());
@@ -140,14 +124,7 @@ final class EvalFeaturesCommands {
                 report.put("extractor", network.name());
                 report.put("resize", resize.cliName());
                 report.put("resize_filter", network.resizeFilter());
-                report.put("eps_retry", r.epsRetry());
-                report.put("eps", r.eps());
-                report.put("eps_policy", epsPolicy);
-                report.put("mean_term", r.meanTerm());
-                report.put("trace_real", r.traceReal());
-                report.put("trace_fake", r.traceFake());
-                report.put("trace_sqrt", r.traceSqrt());
-                report.put("rank_deficient", r.rankDeficient());
+                frechet.report(report, r);
                 report.put("sets", sets);
                 Map<String, Object> timing = new LinkedHashMap<>();
                 timing.put("load_seconds", (t1 - t0) / 1e9);

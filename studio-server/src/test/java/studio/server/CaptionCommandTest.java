@@ -46,4 +46,12 @@ class CaptionCommandTest {
         assertEquals("2", run("caption", "--model", "oracle:" + dir, dir.resolve("none.png").toString())[0]);
         assertEquals("2", run("caption", "--model", "no-such-model", dir.resolve("none.png").toString())[0]);
     }
+
+    @Test
+    void sharedImageOptionsNameTheirCommandInTheHelp() {
+        String[] caption = run("caption", "--help");
+        assertTrue(caption[1].contains("The image to caption.") && caption[1].contains("--out=FILE.json"), caption[1]);
+        String[] check = run("check", "--help");
+        assertTrue(check[1].contains("The image to check.") && check[1].contains("--out=FILE.json"), check[1]);
+    }
 }

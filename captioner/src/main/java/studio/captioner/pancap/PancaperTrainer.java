@@ -23,23 +23,23 @@ import studio.core.data.world.WorldGenerator;
 import studio.core.data.world.WorldSample;
 import studio.core.device.Torch;
 import studio.core.safetensors.SafeTensors;
-import studio.core.safetensors.SafeTensorsWriter;
 import studio.core.train.AdamW;
 import studio.core.train.Checkpoints;
-import studio.core.train.Grads;
+import studio.core.train.GradientUpdate;
 import studio.core.train.LrSchedule;
 import studio.core.train.Memory;
-import studio.core.train.MetricsLog;
 import studio.core.train.NonFiniteLossException;
 import studio.core.train.Progress;
 import studio.core.train.Rng;
+import studio.core.train.StepLoop;
 import studio.core.train.TrainState;
 
 /**
  * Trains the tiny PanCaper on a world generated on the fly (training images: world seed S, random indices
  * below {@code world.count}; held-out images: another seed). One update = one batch: forward, Hungarian
- * matching per decoder layer, Mask2Former losses + caption losses, backward, global-norm clipping, AdamW
- * (studio.core.train), gradients zeroed per parameter. Each step's arrays live in one sub-manager
+ * matching per decoder layer, Mask2Former losses + caption losses, backward; the update (global-norm clipping, up to
+ * {@link #MAX_SKIPPED_IN_A_ROW} − 1 non-finite ones skipped, AdamW), metrics.jsonl, checkpoint cadence, max_minutes
+ * and the stop on request are the shared {@link StepLoop}'s. Each step's arrays live in one sub-manager
  * (STYLE.md (c) 2). Checkpoints (model, optimizer, state.json with the data RNG) every
  * {@code checkpoint.every} updates; {@code --resume} continues from the newest one exactly.
  * One run per JVM (GradientCollector is process-global).
@@ -60,11 +60,10 @@ public final class PancaperTrainer implements AutoCloseable {
     private final List<WorldSample> heldout = new ArrayList<>();
     /** Non-finite gradient norms tolerated in a row before the run stops (each such update is skipped). */
     static final int MAX_SKIPPED_IN_A_ROW = 5;
+    private final GradientUpdate update;
     private Rng dataRng;
     private long step;
-    private long skipped;
-    private int skippedInARow;
-    private String lastCheckpoint = "none";
+    private String lastCheckpoint;
 
     private PancaperTrainer(PancaperTrainConfig c, String configJson, Path resume) throws IOException {
         this.c = c;
@@ -80,6 +79,7 @@ public final class PancaperTrainer implements AutoCloseable {
         model.parameters().values().forEach(p -> p.setRequiresGradient(true));
         PancaperTrainConfig.Optimizer o = c.optimizer();
         opt = new AdamW(model.parameters(), new AdamW.Hyper(o.beta1(), o.beta2(), o.eps(), o.weightDecay()));
+        update = new GradientUpdate(o.maxGradNorm(), MAX_SKIPPED_IN_A_ROW - 1);
         schedule = new LrSchedule(LrSchedule.Kind.parse(o.schedule()), o.lr(), o.warmupSteps(), c.steps());
         PancaperTrainConfig.Loss l = c.loss();
         matcher = new HungarianMatcher(l.classWeight(), l.maskWeight(), l.diceWeight());
@@ -154,82 +154,93 @@ public final class PancaperTrainer implements AutoCloseable {
         Checkpoints ckpts = new Checkpoints(runDir, c.checkpoint().keep());
         ckpts.cleanTemps();
         long start = System.nanoTime();
-        long first = step;
-        double last = Double.NaN;
-        Map<String, Double> held = Map.of();
-        try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), step)) {
-            while (step < c.steps() && !outOfTime(start, log)) {
-                double lr = schedule.lr((int) step);
-                double[] parts = trainStep(lr);
-                step++;
-                last = parts[0];
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double ips = (step - first) * c.batchSize() / seconds;
-                boolean eval = step % c.heldout().every() == 0 || step == c.steps();
-                held = eval ? heldoutPq() : held;
-                if (step % c.logEvery() == 0 || eval) {
-                    metrics.append(record(parts, lr, ips, seconds, eval ? held : Map.of()));
-                }
-                progress.onStep(new Progress.Step(step, c.steps(), parts[0], lr, parts[4], ips,
-                        (c.steps() - step) * c.batchSize() / Math.max(ips, 1e-9)));
-                if (step % c.checkpoint().every() == 0 || step == c.steps()) {
-                    lastCheckpoint = ckpts.save(step, this::writeCheckpoint).toString();
-                }
-            }
-        }
-        held = calibrate(log);
+        StepLoop loop = new StepLoop(new StepLoop.Plan(c.steps(), 1, c.optimizer().maxGradNorm(), c.logEvery(),
+                c.checkpoint().every(), c.maxMinutes(), MAX_SKIPPED_IN_A_ROW - 1), ckpts, runDir, progress, s -> {
+                    log.println("pancaper: " + s);
+                    log.flush();
+                });
+        StepLoop.Outcome out = loop.run(new Task(ckpts, start), model.parameters(), opt, schedule, manager, step);
+        step = out.steps();
+        Map<String, Double> held = calibrate(log);
         Path modelDir = runDir.resolve("model");
         model.save(modelDir);
-        return new Result(modelDir, step, last, held, (System.nanoTime() - start) / 1e9, model.size());
+        return new Result(modelDir, step, out.lastLoss(), held, (System.nanoTime() - start) / 1e9, model.size());
     }
 
-    /** True once {@code max_minutes} (if positive) have passed: the run then ends as if at its last step. */
-    private boolean outOfTime(long start, PrintWriter log) throws IOException {
-        if (c.maxMinutes() <= 0 || (System.nanoTime() - start) / 60e9 < c.maxMinutes()) {
-            return false;
+    /** The PanCaper's step for the shared loop: a random batch of the world, held-out PQ at its cadence. */
+    private final class Task implements StepLoop.Task {
+        private final Checkpoints ckpts;
+        private final long start;
+
+        Task(Checkpoints ckpts, long start) {
+            this.ckpts = ckpts;
+            this.start = start;
         }
-        log.printf("pancaper: time limit of %.1f min reached at step %d of %d; saving%n", c.maxMinutes(), step, c.steps());
-        new Checkpoints(runDir, c.checkpoint().keep()).save(step, this::writeCheckpoint);
-        return true;
+
+        @Override
+        public StepLoop.Micro forwardBackward(long s, int micro, NDManager scope) {
+            List<WorldSample> samples = drawBatch();
+            return new StepLoop.Micro(PancaperTrainer.this.forwardBackward(samples, scope), samples.size());
+        }
+
+        @Override
+        public List<String> termNames() {
+            return List.of("loss", "segmentation", "caption", "pointer");
+        }
+
+        @Override
+        public void addMetrics(Map<String, Object> r) {
+            r.put("seconds", (System.nanoTime() - start) / 1e9);
+            r.put("rss_mb", Memory.rssMb());
+        }
+
+        @Override
+        public Map<String, Object> evaluate(long done, boolean last) {
+            return done % c.heldout().every() == 0 || done == c.steps() ? new LinkedHashMap<>(heldoutPq()) : Map.of();
+        }
+
+        @Override
+        public Path checkpoint(long done) throws IOException {
+            step = done;
+            Path saved = ckpts.save(done, PancaperTrainer.this::writeCheckpoint);
+            lastCheckpoint = saved.toString();
+            return saved;
+        }
     }
 
-    private Map<String, Object> record(double[] parts, double lr, double ips, double seconds, Map<String, Double> held) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("step", step);
-        r.put("loss", parts[0]);
-        r.put("segmentation", parts[1]);
-        r.put("caption", parts[2]);
-        r.put("pointer", parts[3]);
-        r.put("lr", lr);
-        r.put("grad_norm", parts[4]);
-        r.put("skipped_updates", skipped);
-        r.put("images_per_s", ips);
-        r.put("seconds", seconds);
-        r.put("rss_mb", Memory.rssMb());
-        r.putAll(held);
-        return r;
-    }
-
-    /** One update; returns {total, segmentation, caption, pointer, grad norm}. */
+    /** One update outside the run loop (tests and tools); returns {total, segmentation, caption, pointer, grad norm}. */
     double[] trainStep(double lr) {
+        double[] parts;
+        try (NDManager scope = manager.newSubManager()) {
+            parts = forwardBackward(drawBatch(), scope);
+        }
+        if (!Double.isFinite(parts[0])) {
+            throw new NonFiniteLossException(step + 1, "the loss", parts[0], lastCheckpoint);
+        }
+        float norm = update(lr);
+        return new double[] {parts[0], parts[1], parts[2], parts[3], norm};
+    }
+
+    /** {@code batch_size} training images at random indices of the world. */
+    private List<WorldSample> drawBatch() {
         List<WorldSample> samples = new ArrayList<>();
         for (int i = 0; i < c.batchSize(); i++) {
             samples.add(WorldGenerator.sample(c.world().seed(), dataRng.nextInt(c.world().count()), c.world().size()));
         }
-        double[] parts;
-        try (NDManager scope = manager.newSubManager()) {
-            WorldBatch b = WorldBatch.of(samples, model.config(), model.vocabulary(), scope);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                PancaperLoss.Parts p = forward(b);
-                parts = new double[] {p.total().getFloat(), p.segmentation().getFloat(), p.caption().getFloat(), p.pointer().getFloat(), 0};
-                if (!Double.isFinite(parts[0])) {
-                    throw new NonFiniteLossException(step + 1, "the loss", parts[0], lastCheckpoint);
-                }
+        return samples;
+    }
+
+    /** Forward and backward of one batch; returns {total, segmentation, caption, pointer}. */
+    private double[] forwardBackward(List<WorldSample> samples, NDManager scope) {
+        WorldBatch b = WorldBatch.of(samples, model.config(), model.vocabulary(), scope);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            PancaperLoss.Parts p = forward(b);
+            double[] parts = {p.total().getFloat(), p.segmentation().getFloat(), p.caption().getFloat(), p.pointer().getFloat()};
+            if (Double.isFinite(parts[0])) {
                 gc.backward(p.total());
             }
+            return parts;
         }
-        parts[4] = update(lr);
-        return parts;
     }
 
     /** Segmentation (every layer or the last), caption and pointer losses of one batch. */
@@ -256,21 +267,7 @@ public final class PancaperTrainer implements AutoCloseable {
     }
 
     private float update(double lr) {
-        float norm;
-        try (NDManager scope = manager.newSubManager()) {
-            Map<String, NDArray> grads = Grads.of(model.parameters(), scope);
-            norm = Grads.clipGlobalNorm(grads.values(), c.optimizer().maxGradNorm());
-            if (Float.isFinite(norm)) {
-                opt.step(grads, lr);
-                skippedInARow = 0;
-            } else if (++skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
-                throw new NonFiniteLossException(step + 1, "the gradient norm", norm, lastCheckpoint);
-            } else {
-                skipped++; // torch.cuda.amp.GradScaler's rule: a step with a non-finite gradient is not applied
-            }
-        }
-        Grads.zero(model.parameters());
-        return norm;
+        return update.apply(step, model.parameters(), opt, lr, manager, () -> lastCheckpoint);
     }
 
     /** Object thresholds tried by {@link #calibrate}, Mask2Former's 0.8 first. */
@@ -327,14 +324,12 @@ public final class PancaperTrainer implements AutoCloseable {
 
     private void writeCheckpoint(Path folder) throws IOException {
         model.save(folder);
-        SafeTensorsWriter w = new SafeTensorsWriter();
-        opt.save(w);
-        w.write(folder.resolve("optimizer.safetensors"));
+        Checkpoints.saveOptimizer(folder, opt);
         new TrainState(step, 0, 0, Map.of("data", dataRng.state()), configJson, Map.of()).write(folder);
     }
 
     private void restore(Path from) throws IOException {
-        try (SafeTensors st = SafeTensors.open(from.resolve("optimizer.safetensors"))) {
+        try (SafeTensors st = SafeTensors.open(from.resolve(Checkpoints.OPTIMIZER_FILE))) {
             opt.load(st);
         }
         TrainState state = TrainState.read(from);

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import studio.core.BadInputException;
 import studio.core.safetensors.SafeTensors;
+import studio.core.safetensors.SafeTensorsWriter;
 
 /**
  * The checkpoint folders of a run, {@code <run>/checkpoints/step-00000123/}. A checkpoint is written
@@ -30,6 +31,8 @@ import studio.core.safetensors.SafeTensors;
 public final class Checkpoints {
     /** Written last into every checkpoint: its presence marks a complete checkpoint (belt and braces with the rename). */
     public static final String STATE_FILE = "state.json";
+    /** AdamW's moments and step count in every checkpoint. */
+    public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     private static final Pattern NAME = Pattern.compile("step-(\\d{8})");
 
     /** Writes the files of one checkpoint into a folder. */
@@ -110,6 +113,26 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * How every trainer starts in its run folder: half-written temp folders of a crash removed (and said), then with
+     * {@code resume} the newest complete checkpoint's state (bad input when there is none), else null (bad input when
+     * the folder already holds checkpoints, which a fresh run would mix with its own).
+     */
+    public TrainState begin(boolean resume, java.util.function.Consumer<String> log) throws IOException {
+        int cleaned = cleanTemps();
+        if (cleaned > 0) {
+            log.accept("removed " + cleaned + " half-written checkpoint folder(s) left by a crash");
+        }
+        if (!resume) {
+            requireNone();
+            return null;
+        }
+        Path latest = requireLatest();
+        TrainState s = TrainState.read(latest);
+        log.accept("resuming from " + latest + " (step " + s.step() + ")");
+        return s;
+    }
+
     /** The newest complete checkpoint, for a resume; bad input when there is none. */
     public Path requireLatest() throws IOException {
         return latest().orElseThrow(() -> new BadInputException(dir.getParent().toString(),
@@ -125,9 +148,16 @@ public final class Checkpoints {
         try (SafeTensors st = SafeTensors.open(checkpoint.resolve(weightsFile))) {
             params.forEach((k, v) -> AdamW.copyInto(st, k, v));
         }
-        try (SafeTensors st = SafeTensors.open(checkpoint.resolve("optimizer.safetensors"))) {
+        try (SafeTensors st = SafeTensors.open(checkpoint.resolve(OPTIMIZER_FILE))) {
             opt.load(st);
         }
+    }
+
+    /** Writes {@code opt}'s moments as {@code optimizer.safetensors} of a checkpoint folder (read by {@link #restore}). */
+    public static void saveOptimizer(Path folder, AdamW opt) throws IOException {
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        opt.save(w);
+        w.write(folder.resolve(OPTIMIZER_FILE));
     }
 
     /** The step of a checkpoint folder. */

@@ -5,7 +5,7 @@ package studio.core.train;
  * progress bar ({@link ConsoleProgress}). Called on the training thread after each optimizer step;
  * implementations must return quickly and must not touch NDArrays. An exception thrown here stops the run at this
  * step boundary with the newest checkpoint on disk as the state to resume from; {@link #stopRequested()} stops it
- * with a checkpoint of the current step (trainers that support it: the MMDiT's, {@code DiffusionTrainer}).
+ * with a checkpoint of the current step (every trainer on {@link StepLoop}).
  */
 @FunctionalInterface
 public interface Progress {

@@ -21,26 +21,25 @@ import studio.core.safetensors.SafeTensorsWriter;
 import studio.core.train.AdamW;
 import studio.core.train.Checkpoints;
 import studio.core.train.Ema;
-import studio.core.train.Grads;
 import studio.core.train.LrSchedule;
 import studio.core.train.Memory;
 import studio.core.train.MetricsLog;
-import studio.core.train.NonFiniteLossException;
 import studio.core.train.Progress;
 import studio.core.train.Rng;
+import studio.core.train.StepLoop;
 import studio.core.train.TrainState;
-import studio.core.train.TrainingStoppedException;
 import studio.diffusion.sampling.RectifiedFlow;
 import studio.diffusion.sampling.RectifiedFlow.Weighting;
 
 /**
  * The MMDiT trainer (issue 6): LoRA or full-parameter, the SD3 rectified-flow objective of diffusers'
  * train_dreambooth_lora_sd3.py (SD3.md §2.6: logit-normal / mode / uniform timestep density, loss
- * weighting, precondition_outputs), our AdamW with global-norm clipping, gradient accumulation, LR
- * schedule, optional EMA, caption modes and dropout, aspect buckets, cached latents and text outputs,
- * validation images and their video, metrics.jsonl, a NaN/Inf guard, checkpoints that resume
- * exactly, and a stop on request ({@link Progress#stopRequested()}) that checkpoints the step it stops at. Everything random is drawn from {@link Rng} streams whose state is checkpointed, so on CPU a
- * resumed run repeats the uninterrupted one bit for bit.
+ * weighting, precondition_outputs), optional EMA, caption modes and dropout, aspect buckets, cached latents and
+ * text outputs, validation images and their video, checkpoints that resume exactly; AdamW with global-norm clipping,
+ * gradient accumulation, the LR schedule, metrics.jsonl, the NaN/Inf guard, max_minutes and the stop on request
+ * ({@link Progress#stopRequested()}, which checkpoints the step it stops at) are the shared {@link StepLoop}'s.
+ * Everything random is drawn from {@link Rng} streams whose state is checkpointed, so on CPU a resumed run repeats the
+ * uninterrupted one bit for bit.
  *
  * <p>One run per JVM at a time (GradientCollector is process-global, STYLE.md (c) 5), on the calling
  * thread, which owns every tensor of the run.
@@ -84,14 +83,7 @@ public final class DiffusionTrainer {
      * stored config must be the one passed, see {@link #storedConfig}).
      */
     public static Result run(TrainConfig c, Path runDir, boolean resume, Deps deps, Progress progress) throws IOException {
-        boolean gradMode = Grads.gradMode(false);
-        Grads.graphOptimizer(false);
-        try {
-            return new DiffusionTrainer(c, runDir, deps, progress).train(resume);
-        } finally {
-            Grads.gradMode(gradMode);
-            Grads.graphOptimizer(Grads.graphOptimizerDefault());
-        }
+        return StepLoop.withTrainingModes(() -> new DiffusionTrainer(c, runDir, deps, progress).train(resume));
     }
 
     /** The config stored with the newest checkpoint of {@code runDir} (for {@code --resume}). */
@@ -102,11 +94,11 @@ public final class DiffusionTrainer {
 
     private Result train(boolean resume) throws IOException {
         Files.createDirectories(runDir);
-        int cleaned = checkpoints.cleanTemps();
-        if (cleaned > 0) {
-            deps.log().accept("removed " + cleaned + " half-written checkpoint folder(s) left by a crash");
-        }
-        TrainState state = resume ? resumeState() : freshStart();
+        TrainState state = checkpoints.begin(resume, deps.log());
+        noiseRng = state == null ? Rng.of(c.seed(), 1) : Rng.restore(state.rngs().get("noise"));
+        dataRng = state == null ? Rng.of(c.seed(), 2) : Rng.restore(state.rngs().get("data"));
+        epoch = state == null ? 0 : state.epoch();
+        batchInEpoch = state == null ? 0 : state.batchInEpoch();
         Files.writeString(runDir.resolve("config.json"), Configs.toJson(c));
         FeatureCache cache = new FeatureCache(c.encoders().cacheDir().isEmpty() ? runDir.resolve("cache")
                 : Path.of(c.encoders().cacheDir()));
@@ -117,40 +109,22 @@ public final class DiffusionTrainer {
                     c.optimizer().eps(), c.optimizer().weightDecay()));
                  Ema ema = c.ema().enabled() ? new Ema(t.params(), c.ema().decay()) : null) {
                 restore(state, t, opt, ema);
-                Loop loop = new Loop(t, opt, ema, data, manager);
+                Task task = new Task(t, opt, ema, data, manager);
                 long start = state == null ? 0 : state.step();
-                double last = loop.run(start);
-                long steps = Math.max(start, loop.stepsDone);
-                Path weights = t.save(runDir, metadata(t, steps));
+                LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(c.schedule().kind()), c.optimizer().lr(),
+                        c.schedule().warmupSteps(), c.steps());
+                StepLoop loop = new StepLoop(new StepLoop.Plan(c.steps(), c.gradAccum(), c.optimizer().maxGradNorm(),
+                        c.logEvery(), c.checkpoint().every(), c.maxMinutes(), 0), checkpoints, runDir, progress, deps.log());
+                StepLoop.Outcome out = loop.run(task, t.params(), opt, schedule, manager, start);
+                Path weights = t.save(runDir, metadata(t, out.steps()));
                 if (ema != null) {
                     saveEma(ema, runDir.resolve("ema_" + weights.getFileName()));
                 }
-                Path video = loop.validationVideo();
-                return new Result(runDir, steps, last, weights, data.skipped(), cache.hits(), cache.misses(), video);
+                Path video = task.validationVideo();
+                return new Result(runDir, out.steps(), out.lastLoss(), weights, data.skipped(), cache.hits(),
+                        cache.misses(), video);
             }
         }
-    }
-
-    private TrainState freshStart() throws IOException {
-        if (checkpoints.latest().isPresent()) {
-            throw new BadInputException(runDir.toString(), "already holds checkpoints; use --resume " + runDir
-                    + " or another output_dir");
-        }
-        noiseRng = Rng.of(c.seed(), 1);
-        dataRng = Rng.of(c.seed(), 2);
-        return null;
-    }
-
-    private TrainState resumeState() throws IOException {
-        Path latest = checkpoints.latest().orElseThrow(() ->
-                new BadInputException(runDir.toString(), "no complete checkpoint to resume from"));
-        TrainState s = TrainState.read(latest);
-        noiseRng = Rng.restore(s.rngs().get("noise"));
-        dataRng = Rng.restore(s.rngs().get("data"));
-        epoch = s.epoch();
-        batchInEpoch = s.batchInEpoch();
-        deps.log().accept("resuming from " + latest + " (step " + s.step() + ")");
-        return s;
     }
 
     private void restore(TrainState s, Trainables t, AdamW opt, Ema ema) throws IOException {
@@ -159,7 +133,7 @@ public final class DiffusionTrainer {
         }
         Path folder = checkpoints.latest().orElseThrow();
         t.load(folder);
-        try (SafeTensors st = SafeTensors.open(folder.resolve("optimizer.safetensors"))) {
+        try (SafeTensors st = SafeTensors.open(folder.resolve(Checkpoints.OPTIMIZER_FILE))) {
             opt.load(st);
         }
         if (ema != null) {
@@ -206,86 +180,72 @@ public final class DiffusionTrainer {
         w.write(file);
     }
 
-    /** The optimizer loop over prepared data. */
-    private final class Loop {
+    /** The MMDiT's step for the shared loop: bucketed micro-batches, EMA, eval loss, validation images. */
+    private final class Task implements StepLoop.Task {
         private final Trainables t;
         private final AdamW opt;
         private final Ema ema;
         private final TrainData data;
         private final NDManager manager;
         private final BatchPlan plan;
-        private final LrSchedule schedule;
         private final Validation validation;
-        private long imagesThisProcess;
-        private long stepsDone;
 
-        Loop(Trainables t, AdamW opt, Ema ema, TrainData data, NDManager manager) {
+        Task(Trainables t, AdamW opt, Ema ema, TrainData data, NDManager manager) {
             this.t = t;
             this.opt = opt;
             this.ema = ema;
             this.data = data;
             this.manager = manager;
             this.plan = new BatchPlan(data.items().stream().mapToInt(TrainData.Item::bucket).toArray(), c.batchSize(), c.seed());
-            this.schedule = new LrSchedule(LrSchedule.Kind.parse(c.schedule().kind()), c.optimizer().lr(),
-                    c.schedule().warmupSteps(), c.steps());
             this.validation = new Validation(runDir, c.validation(), deps.validation());
         }
 
-        double run(long start) throws IOException {
-            long t0 = System.nanoTime();
-            double loss = Double.NaN;
-            try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), start)) {
-                if (start == 0) {
-                    notifyValidation(0, validation.maybeRender(0, t));
-                    if (c.evalEvery() > 0) {
-                        Map<String, Object> r = new LinkedHashMap<>();
-                        r.put("step", 0L);
-                        r.put("eval_loss", evalLoss());
-                        metrics.append(r);
-                    }
-                }
-                for (long step = start; step < c.steps(); step++) {
-                    double lr = schedule.lr((int) step);
-                    loss = accumulate(step);
-                    float norm = update(step, lr);
-                    long done = step + 1;
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    double ips = imagesThisProcess / seconds;
-                    double eta = seconds / (done - start) * (c.steps() - done);
-                    // max_minutes: this process's time budget; the run ends here as if steps were done (final
-                    // checkpoint, eval, weights), and --resume can still continue it to steps.
-                    boolean outOfTime = c.maxMinutes() > 0 && seconds >= c.maxMinutes() * 60 && done < c.steps();
-                    boolean last = done == c.steps() || outOfTime;
-                    boolean eval = c.evalEvery() > 0 && (done % c.evalEvery() == 0 || last);
-                    if (eval || done % c.logEvery() == 0 || last) {
-                        Map<String, Object> r = record(done, loss, lr, norm, ips);
-                        if (eval) {
-                            r.put("eval_loss", evalLoss());
-                        }
-                        metrics.append(r);
-                    }
-                    progress.onStep(new Progress.Step(done, c.steps(), loss, lr, norm, ips, eta));
-                    boolean saved = done % c.checkpoint().every() == 0 || last;
-                    if (saved) {
-                        checkpoint(done);
-                    }
-                    notifyValidation(done, validation.maybeRender(done, t));
-                    stepsDone = done;
-                    if (outOfTime) {
-                        deps.log().accept(String.format(java.util.Locale.ROOT,
-                                "max_minutes %s reached after step %d of %d; final weights written, --resume %s continues",
-                                c.maxMinutes(), done, c.steps(), runDir));
-                        break;
-                    }
-                    if (done < c.steps() && progress.stopRequested()) {
-                        // a Stop keeps this step's state, so a resume repeats no step and loses none
-                        Path kept = saved ? checkpoints.latest().orElseThrow() : checkpoint(done);
-                        deps.log().accept("stopped at step " + done + " on request; checkpoint " + kept);
-                        throw new TrainingStoppedException(done, kept);
-                    }
+        @Override
+        public void atStart(long start, MetricsLog metrics) throws IOException {
+            if (start == 0) {
+                notifyValidation(0, validation.maybeRender(0, t));
+                if (c.evalEvery() > 0) {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("step", 0L);
+                    r.put("eval_loss", evalLoss());
+                    metrics.append(r);
                 }
             }
-            return loss;
+        }
+
+        @Override
+        public StepLoop.Micro forwardBackward(long step, int micro, NDManager scope) {
+            int[] batch = nextBatch();
+            return new StepLoop.Micro(new double[] {microStep(batch, scope)}, batch.length);
+        }
+
+        @Override
+        public List<String> termNames() {
+            return List.of("loss");
+        }
+
+        @Override
+        public void afterUpdate(long step) {
+            if (ema != null) {
+                ema.update(step + 1);
+            }
+        }
+
+        @Override
+        public void addMetrics(Map<String, Object> r) {
+            r.put("rss_mb", Memory.rssMb());
+            r.put("peak_rss_mb", Memory.peakRssMb());
+            r.put("epoch", epoch);
+        }
+
+        @Override
+        public Map<String, Object> evaluate(long done, boolean last) {
+            return c.evalEvery() > 0 && (done % c.evalEvery() == 0 || last) ? Map.of("eval_loss", evalLoss()) : Map.of();
+        }
+
+        @Override
+        public void afterStep(long done) throws IOException {
+            notifyValidation(done, validation.maybeRender(done, t));
         }
 
         private void notifyValidation(long step, List<Path> images) {
@@ -297,54 +257,6 @@ public final class DiffusionTrainer {
         private double evalLoss() {
             t.setTraining(false);
             return EvalLoss.compute(t.model(), data, flow, c.flow().preconditionOutputs(), c.seed(), manager);
-        }
-
-        private Map<String, Object> record(long step, double loss, double lr, float norm, double ips) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("step", step);
-            r.put("loss", loss);
-            r.put("lr", lr);
-            r.put("grad_norm", norm);
-            r.put("images_per_s", ips);
-            r.put("rss_mb", Memory.rssMb());
-            r.put("peak_rss_mb", Memory.peakRssMb());
-            r.put("epoch", epoch);
-            return r;
-        }
-
-        /** grad_accum micro-batches: forward + backward each (gradients add up); returns their mean loss. */
-        private double accumulate(long step) {
-            double sum = 0;
-            for (int micro = 0; micro < c.gradAccum(); micro++) {
-                int[] batch = nextBatch();
-                try (NDManager scope = manager.newSubManager()) {
-                    sum += microStep(batch, scope);
-                }
-                imagesThisProcess += batch.length;
-            }
-            double loss = sum / c.gradAccum();
-            if (!Double.isFinite(loss)) {
-                throw new NonFiniteLossException(step + 1, "the loss", loss, lastGood());
-            }
-            return loss;
-        }
-
-        /** Clips, applies AdamW, zeroes the gradients, updates the EMA; returns the norm before clipping. */
-        private float update(long step, double lr) {
-            float norm;
-            try (NDManager scope = manager.newSubManager()) {
-                Map<String, NDArray> grads = Grads.of(t.params(), scope);
-                norm = Grads.clipGlobalNorm(grads.values(), c.optimizer().maxGradNorm());
-                if (!Float.isFinite(norm)) {
-                    throw new NonFiniteLossException(step + 1, "the gradient norm", norm, lastGood());
-                }
-                opt.step(grads, lr);
-            }
-            Grads.zero(t.params());
-            if (ema != null) {
-                ema.update(step + 1);
-            }
-            return norm;
         }
 
         private int[] nextBatch() {
@@ -416,15 +328,14 @@ public final class DiffusionTrainer {
             }
         }
 
-        private Path checkpoint(long step) throws IOException {
+        @Override
+        public Path checkpoint(long step) throws IOException {
             Map<String, long[]> rngs = Map.of("noise", noiseRng.state(), "data", dataRng.state());
             TrainState s = new TrainState(step, epoch, batchInEpoch, rngs, Configs.toJson(c),
                     Map.of("skipped_samples", Integer.toString(data.skipped())));
             return checkpoints.save(step, folder -> {
                 t.save(folder, metadata(t, step));
-                SafeTensorsWriter w = new SafeTensorsWriter();
-                opt.save(w);
-                w.write(folder.resolve("optimizer.safetensors"));
+                Checkpoints.saveOptimizer(folder, opt);
                 if (ema != null) {
                     SafeTensorsWriter e = new SafeTensorsWriter();
                     ema.save(e);
@@ -432,14 +343,6 @@ public final class DiffusionTrainer {
                 }
                 s.write(folder); // last: marks the checkpoint complete
             });
-        }
-
-        private String lastGood() {
-            try {
-                return checkpoints.latest().map(Path::toString).orElse(null);
-            } catch (IOException e) {
-                return null;
-            }
         }
 
         Path validationVideo() {

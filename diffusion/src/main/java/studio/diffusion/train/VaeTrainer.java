@@ -8,18 +8,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import studio.core.config.Configs;
-import studio.core.safetensors.SafeTensorsWriter;
 import studio.core.train.AdamW;
 import studio.core.train.Checkpoints;
-import studio.core.train.Grads;
 import studio.core.train.LrSchedule;
-import studio.core.train.MetricsLog;
-import studio.core.train.NonFiniteLossException;
 import studio.core.train.Progress;
 import studio.core.train.Rng;
+import studio.core.train.StepLoop;
 import studio.core.train.TrainState;
 import studio.diffusion.vae.AutoencoderKL;
 
@@ -27,9 +25,9 @@ import studio.diffusion.vae.AutoencoderKL;
  * Trains pancap-tiny's VAE (issue 6): an SD3-class AutoencoderKL from scratch on world images, the KL-regularised
  * autoencoder objective of Rombach et al. 2022 ("High-Resolution Image Synthesis with Latent Diffusion Models",
  * §3 and appendix G) without its perceptual and adversarial terms: l1·|x − x̂| + l2·(x − x̂)² per pixel plus
- * kl·KL(q(z|x) ‖ N(0, I)) per latent element, x̂ decoded from a reparameterised sample z = μ + σ·ε. Our AdamW,
- * global-norm clipping, LR schedule, atomic checkpoints (weights, moments, noise RNG, data position) that resume
- * exactly, metrics.jsonl, reconstruction PNGs; at the end the latents' shift and scaling factor are measured
+ * kl·KL(q(z|x) ‖ N(0, I)) per latent element, x̂ decoded from a reparameterised sample z = μ + σ·ε. The shared
+ * {@link StepLoop} (AdamW, global-norm clipping, LR schedule, metrics.jsonl), atomic checkpoints (weights, moments,
+ * noise RNG, data position) that resume exactly, reconstruction PNGs; at the end the latents' shift and scaling factor are measured
  * (SD3.md §3.2: z = (x − shift)·scale with unit variance) and {@code vae/} is written in the diffusers layout,
  * loadable by {@link AutoencoderKL#load}.
  */
@@ -46,8 +44,7 @@ public final class VaeTrainer {
     private final Checkpoints checkpoints;
     private final WorldImages images;
     private Rng noiseRng;
-    private int epoch;
-    private int batchInEpoch;
+    private EpochOrder order;
 
     private VaeTrainer(VaeTrainConfig c, Progress progress, Consumer<String> log) throws IOException {
         this.c = c;
@@ -61,20 +58,12 @@ public final class VaeTrainer {
     /** Trains {@code c} in its output_dir; with {@code resume}, continues from the newest checkpoint there. */
     public static Result run(VaeTrainConfig c, boolean resume, Progress progress, Consumer<String> log) throws IOException {
         c.check();
-        boolean gradMode = Grads.gradMode(false);
-        Grads.graphOptimizer(false);
-        try {
-            return new VaeTrainer(c, progress, log).train(resume);
-        } finally {
-            Grads.gradMode(gradMode);
-            Grads.graphOptimizer(Grads.graphOptimizerDefault());
-        }
+        return StepLoop.withTrainingModes(() -> new VaeTrainer(c, progress, log).train(resume));
     }
 
     private Result train(boolean resume) throws IOException {
         Files.createDirectories(runDir);
-        checkpoints.cleanTemps();
-        long start = resume ? resumeState() : freshStart();
+        long start = begin(checkpoints.begin(resume, log));
         Files.writeString(runDir.resolve("config.json"), Configs.toJson(c));
         try (NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) c.seed());
@@ -86,7 +75,11 @@ public final class VaeTrainer {
                 if (start > 0) {
                     Checkpoints.restore(checkpoints.requireLatest(), WEIGHTS, params, opt);
                 }
-                double last = loop(vae, params, opt, manager, start);
+                LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(c.schedule().kind()), c.optimizer().lr(),
+                        c.schedule().warmupSteps(), c.steps());
+                StepLoop loop = new StepLoop(new StepLoop.Plan(c.steps(), 1, c.optimizer().maxGradNorm(), c.logEvery(),
+                        c.checkpoint().every(), 0, 0), checkpoints, runDir, progress, log);
+                double last = loop.run(new Task(vae, params, opt, manager), params, opt, schedule, manager, start).lastLoss();
                 double[] stats = VaeFolder.latentStats(vae, images, c.statsImages(), manager);
                 Path folder = VaeFolder.write(runDir.resolve("vae"), c.vaeConfig(stats[0], stats[1]), params, c);
                 log.accept(String.format("vae: scaling_factor %.4f, shift_factor %.4f -> %s", stats[0], stats[1], folder));
@@ -95,76 +88,61 @@ public final class VaeTrainer {
         }
     }
 
-    private long freshStart() throws IOException {
-        checkpoints.requireNone();
-        noiseRng = Rng.of(c.seed(), 1);
-        return 0;
+    /** The noise RNG and data position of a fresh run (null) or of the resumed checkpoint; returns its step. */
+    private long begin(TrainState s) {
+        noiseRng = s == null ? Rng.of(c.seed(), 1) : Rng.restore(s.rngs().get("noise"));
+        order = s == null ? new EpochOrder(c.seed(), 0, 0) : new EpochOrder(c.seed(), s.epoch(), s.batchInEpoch());
+        return s == null ? 0 : s.step();
     }
 
-    private long resumeState() throws IOException {
-        Path latest = checkpoints.requireLatest();
-        TrainState s = TrainState.read(latest);
-        noiseRng = Rng.restore(s.rngs().get("noise"));
-        epoch = s.epoch();
-        batchInEpoch = s.batchInEpoch();
-        log.accept("resuming from " + latest + " (step " + s.step() + ")");
-        return s.step();
-    }
+    /** The VAE's step for the shared loop: a batch of the epoch's permutation, sample PNGs at their cadence. */
+    private final class Task implements StepLoop.Task {
+        private final AutoencoderKL vae;
+        private final Map<String, NDArray> params;
+        private final AdamW opt;
+        private final NDManager manager;
 
-    private double loop(AutoencoderKL vae, Map<String, NDArray> params, AdamW opt, NDManager manager, long start)
-            throws IOException {
-        LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(c.schedule().kind()), c.optimizer().lr(),
-                c.schedule().warmupSteps(), c.steps());
-        long t0 = System.nanoTime();
-        double loss = Double.NaN;
-        try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), start)) {
-            for (long step = start; step < c.steps(); step++) {
-                double lr = schedule.lr((int) step);
-                double[] terms;
-                float norm;
-                try (NDManager scope = manager.newSubManager()) {
-                    terms = microStep(vae, nextBatch(scope), scope);
-                    loss = terms[0];
-                    if (!Double.isFinite(loss)) {
-                        throw new NonFiniteLossException(step + 1, "the loss", loss, lastGood());
-                    }
-                    Map<String, NDArray> grads = Grads.of(params, scope);
-                    norm = Grads.clipGlobalNorm(grads.values(), c.optimizer().maxGradNorm());
-                    opt.step(grads, lr);
-                }
-                Grads.zero(params);
-                long done = step + 1;
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                double ips = (done - start) * c.batchSize() / seconds;
-                if (done % c.logEvery() == 0 || done == c.steps()) {
-                    metrics.append(record(done, terms, lr, norm, ips));
-                }
-                progress.onStep(new Progress.Step(done, c.steps(), loss, lr, norm, ips, seconds / (done - start) * (c.steps() - done)));
-                if (done % c.checkpoint().every() == 0 || done == c.steps()) {
-                    checkpoint(done, params, opt);
-                }
-                if (c.samples().every() > 0 && (done % c.samples().every() == 0 || done == c.steps())) {
-                    VaeFolder.writeSamples(vae, images, c.samples().count(), runDir.resolve("samples")
-                            .resolve(Checkpoints.name(done) + ".png"), manager);
-                }
+        Task(AutoencoderKL vae, Map<String, NDArray> params, AdamW opt, NDManager manager) {
+            this.vae = vae;
+            this.params = params;
+            this.opt = opt;
+            this.manager = manager;
+        }
+
+        @Override
+        public StepLoop.Micro forwardBackward(long step, int micro, NDManager scope) {
+            int[] idx = order.next(images.count(), Math.min(c.batchSize(), images.count()));
+            return new StepLoop.Micro(microStep(vae, images.batch(scope, idx), scope), idx.length);
+        }
+
+        @Override
+        public List<String> termNames() {
+            return List.of("loss", "l1", "l2", "kl");
+        }
+
+        @Override
+        public void addMetrics(Map<String, Object> r) {
+            r.put("epoch", order.epoch());
+        }
+
+        @Override
+        public Path checkpoint(long step) throws IOException {
+            TrainState s = new TrainState(step, order.epoch(), order.batchInEpoch(), Map.of("noise", noiseRng.state()),
+                    Configs.toJson(c), Map.of());
+            return checkpoints.save(step, folder -> {
+                VaeFolder.writeWeights(folder.resolve(WEIGHTS), params, c);
+                Checkpoints.saveOptimizer(folder, opt);
+                s.write(folder); // last: marks the checkpoint complete
+            });
+        }
+
+        @Override
+        public void afterStep(long done) throws IOException {
+            if (c.samples().every() > 0 && (done % c.samples().every() == 0 || done == c.steps())) {
+                VaeFolder.writeSamples(vae, images, c.samples().count(), runDir.resolve("samples")
+                        .resolve(Checkpoints.name(done) + ".png"), manager);
             }
         }
-        return loss;
-    }
-
-    /** The next batch of the epoch's permutation (a fixed function of seed and epoch, so resuming needs only the position). */
-    private NDArray nextBatch(NDManager scope) {
-        int n = images.count();
-        int per = Math.min(c.batchSize(), n);
-        if ((batchInEpoch + 1) * per > n) {
-            epoch++;
-            batchInEpoch = 0;
-        }
-        int[] order = Rng.of(c.seed(), 100 + epoch).permutation(n);
-        int[] idx = new int[per];
-        System.arraycopy(order, batchInEpoch * per, idx, 0, per);
-        batchInEpoch++;
-        return images.batch(scope, idx);
     }
 
     /** Forward, loss, backward: returns {total, l1, l2, kl}. */
@@ -186,40 +164,6 @@ public final class VaeTrainer {
             double[] out = {total.getFloat(), l1.getFloat(), l2.getFloat(), kl.getFloat()};
             gc.backward(total);
             return out;
-        }
-    }
-
-    private Map<String, Object> record(long step, double[] terms, double lr, float norm, double ips) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("step", step);
-        r.put("loss", terms[0]);
-        r.put("l1", terms[1]);
-        r.put("l2", terms[2]);
-        r.put("kl", terms[3]);
-        r.put("lr", lr);
-        r.put("grad_norm", norm);
-        r.put("images_per_s", ips);
-        r.put("epoch", epoch);
-        return r;
-    }
-
-    private void checkpoint(long step, Map<String, NDArray> params, AdamW opt) throws IOException {
-        TrainState s = new TrainState(step, epoch, batchInEpoch, Map.of("noise", noiseRng.state()), Configs.toJson(c),
-                Map.of());
-        checkpoints.save(step, folder -> {
-            VaeFolder.writeWeights(folder.resolve(WEIGHTS), params, c);
-            SafeTensorsWriter w = new SafeTensorsWriter();
-            opt.save(w);
-            w.write(folder.resolve("optimizer.safetensors"));
-            s.write(folder); // last: marks the checkpoint complete
-        });
-    }
-
-    private String lastGood() {
-        try {
-            return checkpoints.latest().map(Path::toString).orElse(null);
-        } catch (IOException e) {
-            return null;
         }
     }
 }

@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,35 +18,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import studio.core.BadInputException;
 import studio.core.config.Configs;
-import studio.core.data.world.WorldGenerator;
 import studio.core.device.Precision;
 import studio.core.safetensors.SafeTensors;
 import studio.core.safetensors.SafeTensorsWriter;
 import studio.core.safetensors.TensorInfo;
-import studio.core.train.MetricsLog;
 import studio.core.train.Progress;
 import studio.diffusion.text.ClipConfig;
 import studio.diffusion.text.ClipVisionConfig;
 import studio.diffusion.text.ClipVisionModel;
 import studio.diffusion.text.T5Encoder;
 import studio.diffusion.text.T5Tokenizer;
-import studio.diffusion.text.TokenizerTrainer;
 
 /** The "t5" task: a tiny T5 against a random tiny frozen image tower over a 4-image 32-px world with its own tokenizers. */
 class T5TrainerTest {
     @TempDir
     static Path dir;
-    static Path world;
-    static Path tokenizers;
+    static ContrastiveFixture fx;
     static Path imageEncoder;
 
     @BeforeAll
     static void worldTokenizersAndImageTower() throws Exception {
-        world = dir.resolve("world");
-        WorldGenerator.generate(world, 5, 4, 32, 1);
-        tokenizers = dir.resolve("tok");
-        TokenizerTrainer.run(Configs.resolve(TokenizerTrainer.Config.preset(), null, List.of("output_dir=" + tokenizers,
-                "world.seed=5", "world.count=4", "world.size=32", "world.threads=1"), TokenizerTrainer.Config.class, "test"));
+        fx = ContrastiveFixture.create(dir);
         imageEncoder = dir.resolve("image_encoder");
         Files.createDirectories(imageEncoder);
         ClipVisionConfig vc = new ClipVisionConfig(32, 64, 2, 2, 32, 8, 3, ClipConfig.Activation.QUICK_GELU, 1e-5, 16);
@@ -64,21 +54,9 @@ class T5TrainerTest {
     }
 
     private static T5TrainConfig config(Path out, String... sets) {
-        List<String> all = new ArrayList<>(List.of("output_dir=" + out, "data.dir=" + world, "data.world.count=0",
-                "data.resolution=32", "tokenizers=" + tokenizers, "image_encoder=" + imageEncoder, "batch_size=4",
-                "log_every=1", "max_tokens=64", "model.d_model=32", "model.d_kv=8", "model.num_heads=2", "model.d_ff=64",
-                "model.num_layers=2", "schedule.kind=constant", "schedule.warmup_steps=0", "optimizer.lr=3e-3",
-                "optimizer.weight_decay=0"));
-        all.addAll(List.of(sets));
-        return Configs.resolve(T5TrainConfig.preset(), null, all, T5TrainConfig.class, "test");
-    }
-
-    private static List<Double> column(Path run, String key) throws Exception {
-        List<Double> out = new ArrayList<>();
-        for (JsonNode r : MetricsLog.read(run.resolve("metrics.jsonl"))) {
-            out.add(r.get(key).asDouble());
-        }
-        return out;
+        List<String> model = List.of("image_encoder=" + imageEncoder, "max_tokens=64", "model.d_model=32", "model.d_kv=8",
+                "model.num_heads=2", "model.d_ff=64", "model.num_layers=2");
+        return Configs.resolve(T5TrainConfig.preset(), null, fx.sets(out, model, sets), T5TrainConfig.class, "test");
     }
 
     @Test
@@ -86,11 +64,11 @@ class T5TrainerTest {
         Path run = dir.resolve("fall");
         T5Trainer.Result r = T5Trainer.run(config(run, "steps=25", "checkpoint.every=25", "data.short_ratio=1"),
                 false, Progress.NONE, s -> { });
-        List<Double> l = column(run, "loss");
+        List<Double> l = TinyRuns.column(run, "loss");
         double chance = Math.log(4); // one InfoNCE term (½ rows + ½ columns) at uniform logits
         assertTrue(l.get(24) < 0.5 * chance && l.get(24) < 0.5 * l.get(0),
                 "loss " + l.get(0) + " → " + l.get(24) + " (chance ln B = " + chance + ")");
-        assertEquals(1.0, column(run, "batch_accuracy").get(24), 1e-9, "every image finds its caption in the batch");
+        assertEquals(1.0, TinyRuns.column(run, "batch_accuracy").get(24), 1e-9, "every image finds its caption in the batch");
         assertEquals(25, r.steps());
         assertEquals(run.resolve("text_encoder_3"), r.folder());
         try (SafeTensors f = SafeTensors.open(r.folder())) {
@@ -99,7 +77,7 @@ class T5TrainerTest {
             assertTrue(names.stream().noneMatch(k -> k.startsWith("projection") || k.equals("logit_scale")),
                     "the training-only projection and temperature are dropped: " + names);
         }
-        try (NDManager m = NDManager.newBaseManager(); T5Tokenizer tok = T5Tokenizer.load(tokenizers.resolve("tokenizer_3"))) {
+        try (NDManager m = NDManager.newBaseManager(); T5Tokenizer tok = T5Tokenizer.load(fx.tokenizers().resolve("tokenizer_3"))) {
             T5Encoder enc = T5Encoder.load(r.folder(), m, Precision.F32); // strict: a missing or mis-shaped key throws
             assertTrue(enc.loadReport().unused().isEmpty(), "unused: " + enc.loadReport().unused());
             assertEquals(tok.vocabSize(), enc.config().vocabSize());
@@ -111,12 +89,10 @@ class T5TrainerTest {
 
     @Test
     void resumedRunRepeatsTheUninterruptedOneExactly() throws Exception {
-        Path whole = dir.resolve("whole");
-        T5Trainer.run(config(whole, "steps=4", "checkpoint.every=2", "batch_size=2"), false, Progress.NONE, s -> { });
-        Path split = dir.resolve("split");
-        T5Trainer.run(config(split, "steps=2", "checkpoint.every=2", "batch_size=2"), false, Progress.NONE, s -> { });
-        T5Trainer.run(config(split, "steps=4", "checkpoint.every=2", "batch_size=2"), true, Progress.NONE, s -> { });
-        assertEquals(column(whole, "loss"), column(split, "loss"));
+        Path[] runs = ContrastiveFixture.wholeAndResumed(dir, (out, resume, sets) ->
+                T5Trainer.run(config(out, sets), resume, Progress.NONE, s -> { }));
+        Path whole = runs[0];
+        Path split = runs[1];
         try (SafeTensors a = SafeTensors.open(whole.resolve("text_encoder_3"));
              SafeTensors b = SafeTensors.open(split.resolve("text_encoder_3"))) {
             List<String> names = a.tensors().stream().map(TensorInfo::name).toList();

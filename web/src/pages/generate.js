@@ -85,12 +85,21 @@ function buildForm(models, loras) {
   const batch = h('input', { name: 'batch', type: 'number', min: 1, max: 8, value: 1 });
   const sampler = h('select', { name: 'sampler' }, ['euler', 'heun', 'dpmpp2m'].map((s) => h('option', { value: s, text: s })));
   const previewEvery = h('input', { name: 'previewEvery', type: 'number', min: 0, max: 200, value: 4 });
-  const t5 = h('select', { name: 't5Length' }, [154, 256, 512].map((n) => h('option', { value: n, selected: n === 256, text: `${n} tokens` })));
+  // 128: the length pancap-tiny's MMDiT was trained with (configs/train/README.md); 256 is diffusers' default
+  const t5 = h('select', { name: 't5Length' }, [77, 128, 154, 256, 512].map((n) => h('option', { value: n, selected: n === 256, text: `${n} tokens` })));
   const loraRows = loras.loras.map((l) => {
     const use = h('input', { type: 'checkbox', name: 'loras', value: l.name, 'aria-label': `use ${l.name}` });
     const scale = h('input', { type: 'number', min: -4, max: 4, step: 0.05, value: 1, 'aria-label': `scale of ${l.name}` });
     return { name: l.name, use, scale, row: h('div.lora', {}, use, h('span', { text: l.name }), scale) };
   });
+  // Empty width/height mean the model's native size (transformer sample_size × VAE factor): say which it is.
+  const showNative = () => {
+    const m = models.models.find((x) => x.name === model.value);
+    const text = m && m.nativeSize ? `native (${m.nativeSize})` : 'native';
+    width.placeholder = text; height.placeholder = text;
+  };
+  model.addEventListener('change', showNative);
+  showNative();
   const error = h('p.error', { role: 'alert' });
   const el = h('form', { id: 'generate-form', novalidate: true },
     field('Model', model), field('Prompt', prompt, 'Token counts per encoder update as you type.'),

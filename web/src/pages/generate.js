@@ -188,7 +188,7 @@ function imageCard(img, actions) {
       h('p.prompt', { text: p.prompt }),
       h('dl', {}, ...[['Seed', img.seed], ['Size', `${img.width}×${img.height}`], ['Steps', p.steps], ['Guidance', p.guidance],
         ...[['CLIP-G prompt', p.prompt_2], ['T5 prompt', p.prompt_3], ['CLIP-G negative', p.negative_2], ['T5 negative', p.negative_3]].filter(([, v]) => v),
-        ['Sampler', p.sampler], ['Model', p.model], ['LoRAs', (p.loras || []).map((l) => `${l.name}:${l.scale}`).join(', ') || 'none']]
+        ['Sampler', p.sampler], ['T5 length', p.t5Length], ['Model', p.model], ['LoRAs', (p.loras || []).map((l) => `${l.name}:${l.scale}`).join(', ') || 'none']]
         .flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: String(v) })])),
       h('div.actions', {},
         h('button', { type: 'button', onclick: actions.reproduce, text: 'Reproduce' }),

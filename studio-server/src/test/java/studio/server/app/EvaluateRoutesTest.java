@@ -356,8 +356,11 @@ public class EvaluateRoutesTest {
                 String colours = two.at("/summary/settings/color_classifier").asText();
                 assertTrue(colours.contains("pancap-tiny") && colours.contains("text_encoder") && !colours.contains("not loaded"),
                         colours);
-                String result = Files.readAllLines(studio.deps().roots().evals().resolve(id2).resolve("results.jsonl")).get(0);
-                assertTrue(result.contains("\"color\""), result);
+                JsonNode result = TestStudio.JSON.readTree(
+                        Files.readAllLines(studio.deps().roots().evals().resolve(id2).resolve("results.jsonl")).get(0));
+                // the box was classified: right, or wrong naming the colours the CLIP saw ("found 0 red; and 1 orange")
+                assertTrue(result.path("correct").asBoolean()
+                        || result.path("reason").asText().matches("(?s).*found \\d+ red; and \\d+ \\w+.*"), result.toString());
             });
         }
     }

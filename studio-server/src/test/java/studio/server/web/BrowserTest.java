@@ -78,8 +78,9 @@ class BrowserTest {
     }
 
     /**
-     * Issue 9's proof: generate with the real embedded {@code pancap-tiny} (its native 64 px, 6 steps, CFG 4, T5 128 =
-     * the length its MMDiT was trained with) and see the image in the gallery with its parameters.
+     * Issue 9's proof: generate with the real embedded {@code pancap-tiny} (its native 64 px; 16 steps and CFG 4, as
+     * its training's validation images; T5 128, the length its MMDiT was trained with) and see the image in the
+     * gallery with its parameters.
      */
     @Test
     void generateWithPancapTinyAndSeeItInTheGalleryThenCheckIt() {
@@ -89,11 +90,11 @@ class BrowserTest {
         page.getByLabel("Model").selectOption("pancap-tiny");
         assertEquals("native (64)", page.getByLabel("Width").getAttribute("placeholder"), "the model's sample size");
         page.getByLabel("Prompt", new Page.GetByLabelOptions().setExact(true)).fill("two red circles left of a blue square on grass");
-        page.getByLabel("Steps").fill("6");
+        page.getByLabel("Steps").fill("16");
         page.getByLabel("Guidance").fill("4");
         page.getByLabel("T5 length").selectOption("128");
         page.getByLabel("Seed").fill("11");
-        page.locator("#token-counts li[data-encoder=t5]").waitFor();
+        page.locator("#token-counts li[data-encoder=t5]:has-text('/ 127 tokens')").waitFor(); // 128 with its EOS
         page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
                 new Page.GetByRoleOptions().setName("Generate").setExact(true)).click();
         Locator card = page.locator("#gallery figure.card img[src]");
@@ -102,7 +103,9 @@ class BrowserTest {
         page.locator("#progress figure.preview img[src]").waitFor(); // the x̂₀ preview of the last step
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("generate-pancap-tiny.png")).setFullPage(true));
         String shown = page.locator("#gallery figure.card").first().textContent();
-        assertTrue(shown.contains("11") && shown.contains("64×64") && shown.contains("pancap-tiny"), "seed, size, model shown: " + shown);
+        assertTrue(shown.contains("Seed11") && shown.contains("64×64") && shown.contains("Steps16")
+                && shown.contains("Guidance4") && shown.contains("T5 length128") && shown.contains("pancap-tiny"),
+                "its parameters shown: " + shown);
         assertEquals(64, (int) (Integer) page.locator("#gallery figure.card img").first()
                 .evaluate("img => img.naturalWidth"), "a 64 px image");
 

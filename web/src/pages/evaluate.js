@@ -116,12 +116,19 @@ function buildForm(models, defaultModel, loras, prompts, datasets) {
   const perPrompt = h('input', { name: 'images_per_prompt', type: 'number', min: 1, max: 64, value: 4 });
   const steps = h('input', { name: 'steps', type: 'number', min: 1, max: 200, value: 28 });
   const limit = h('input', { name: 'limit', type: 'number', min: 1, placeholder: 'all' });
+  const guidance = h('input', { name: 'guidance', type: 'number', min: 0, max: 30, step: 0.5, value: 7 });
+  // 128: the length pancap-tiny's MMDiT was trained with; 256 is diffusers' (and eval geneval's) default
+  const t5 = h('select', { name: 't5_length' }, [77, 128, 154, 256, 512].map((n) => h('option', { value: n, selected: n === 256, text: `${n} tokens` })));
+  // eval geneval --clip-text: the tower whose colour prompts are matched against the image tower
+  const clipText = h('select', { name: 'clip_text' }, [['text_encoder', 'text_encoder (CLIP-L-class)'], ['text_encoder_2', 'text_encoder_2 (bigG-class)']]
+    .map(([v, t]) => h('option', { value: v, text: t })));
   const detector = h('input', { name: 'detector', type: 'text', value: 'world', spellcheck: 'false' });
   const real = h('select', { name: 'real' }, datasets.map((d) => h('option', { value: `${d.name}/images`, text: `${d.name}/images` })));
   const features = h('input', { name: 'features', type: 'text', value: 'tiny-clip', spellcheck: 'false' });
   const name = h('input', { name: 'name', type: 'text', maxlength: 120, placeholder: 'kind · model' });
   const error = h('p.error', { role: 'alert' });
-  const genevalOnly = field('Detector', detector, 'world (tiny PanCaper), oracle:DATASET or detections:FILE');
+  const genevalOnly = h('div', {}, field('Detector', detector, 'world (tiny PanCaper), oracle:DATASET or detections:FILE'),
+    field('CLIP text tower', clipText, 'colour clauses: zero-shot CLIP of the model\'s image_encoder/ (else pancap-tiny\'s)'));
   const fidOnly = field('Real images', real, 'a folder under <home>/datasets');
   const featuresField = field('Features', features, 'FID: tiny-clip, inception, dinov2, clip; CLIPScore: tiny-clip or a CLIP folder');
   const sync = () => {
@@ -139,16 +146,20 @@ function buildForm(models, defaultModel, loras, prompts, datasets) {
     h('div.row', {}, field('LoRA', lora), field('LoRA scale', scale)),
     field('Prompt file', promptFile, 'GenEval metadata under <home>/datasets (a world folder: its own prompts)'),
     h('div.row', {}, field('Images per prompt', perPrompt), field('Steps', steps), field('Prompt limit', limit)),
+    h('div.row', {}, field('Guidance', guidance), field('T5 length', t5)),
     genevalOnly, fidOnly, featuresField,
     field('Name', name),
     h('div.actions', {}, h('button', { type: 'submit', text: 'Launch evaluation' })), error);
   if (!prompts.length) el.prepend(h('p.note', { text: 'No prompt files: put a GenEval .jsonl under <home>/datasets or make a world there (studio world).' }));
   const request = () => {
     const r = { kind: kind.value, model: model.value, prompts: promptFile.value,
-      images_per_prompt: Number(perPrompt.value), steps: Number(steps.value) };
+      images_per_prompt: Number(perPrompt.value), steps: Number(steps.value),
+      t5_length: Number(t5.value) };
+    if (guidance.value !== '') r.guidance = Number(guidance.value);
     if (limit.value) r.limit = Number(limit.value);
     if (lora.value) r.lora = [{ path: lora.value, scale: Number(scale.value) }];
     if (kind.value === 'geneval' && detector.value.trim()) r.detector = detector.value.trim();
+    if (kind.value === 'geneval') r.clip_text = clipText.value;
     if (kind.value === 'fid') r.real = real.value;
     if (kind.value !== 'geneval' && features.value.trim()) r.features = features.value.trim();
     if (name.value.trim()) r.name = name.value.trim();

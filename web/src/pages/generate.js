@@ -85,12 +85,21 @@ function buildForm(models, loras) {
   const batch = h('input', { name: 'batch', type: 'number', min: 1, max: 8, value: 1 });
   const sampler = h('select', { name: 'sampler' }, ['euler', 'heun', 'dpmpp2m'].map((s) => h('option', { value: s, text: s })));
   const previewEvery = h('input', { name: 'previewEvery', type: 'number', min: 0, max: 200, value: 4 });
-  const t5 = h('select', { name: 't5Length' }, [154, 256, 512].map((n) => h('option', { value: n, selected: n === 256, text: `${n} tokens` })));
+  // 128: the length pancap-tiny's MMDiT was trained with (configs/train/README.md); 256 is diffusers' default
+  const t5 = h('select', { name: 't5Length' }, [77, 128, 154, 256, 512].map((n) => h('option', { value: n, selected: n === 256, text: `${n} tokens` })));
   const loraRows = loras.loras.map((l) => {
     const use = h('input', { type: 'checkbox', name: 'loras', value: l.name, 'aria-label': `use ${l.name}` });
     const scale = h('input', { type: 'number', min: -4, max: 4, step: 0.05, value: 1, 'aria-label': `scale of ${l.name}` });
     return { name: l.name, use, scale, row: h('div.lora', {}, use, h('span', { text: l.name }), scale) };
   });
+  // Empty width/height mean the model's native size (transformer sample_size × VAE factor): say which it is.
+  const showNative = () => {
+    const m = models.models.find((x) => x.name === model.value);
+    const text = m && m.nativeSize ? `native (${m.nativeSize})` : 'native';
+    width.placeholder = text; height.placeholder = text;
+  };
+  model.addEventListener('change', showNative);
+  showNative();
   const error = h('p.error', { role: 'alert' });
   const el = h('form', { id: 'generate-form', novalidate: true },
     field('Model', model), field('Prompt', prompt, 'Token counts per encoder update as you type.'),
@@ -179,7 +188,7 @@ function imageCard(img, actions) {
       h('p.prompt', { text: p.prompt }),
       h('dl', {}, ...[['Seed', img.seed], ['Size', `${img.width}×${img.height}`], ['Steps', p.steps], ['Guidance', p.guidance],
         ...[['CLIP-G prompt', p.prompt_2], ['T5 prompt', p.prompt_3], ['CLIP-G negative', p.negative_2], ['T5 negative', p.negative_3]].filter(([, v]) => v),
-        ['Sampler', p.sampler], ['Model', p.model], ['LoRAs', (p.loras || []).map((l) => `${l.name}:${l.scale}`).join(', ') || 'none']]
+        ['Sampler', p.sampler], ['T5 length', p.t5Length], ['Model', p.model], ['LoRAs', (p.loras || []).map((l) => `${l.name}:${l.scale}`).join(', ') || 'none']]
         .flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: String(v) })])),
       h('div.actions', {},
         h('button', { type: 'button', onclick: actions.reproduce, text: 'Reproduce' }),

@@ -76,14 +76,14 @@ final class EvalFeaturesCommands {
 
         @Override
         public Integer call() throws Exception {
-            EpsPolicy policy = frechet.policy();
+            frechet.policy(); // bad options fail before any image is read
             ResizeMode resize = ResizeMode.parse(options.resize);
             List<Path> realImages = ImageFolder.list(real, "--real");
             List<Path> fakeImages = ImageFolder.list(fake, "--fake");
             FeatureCache featureCache = noCache ? null
                     : new FeatureCache(cache != null ? cache : Installation.root().resolve("runs/cache/features"));
             Map<String, Object> report = report(realImages, real, fakeImages, fake, options.features, options.weights,
-                    resize, featureCache, policy, epsPolicy, eps);
+                    resize, featureCache, frechet);
             if (out != null) {
                 writeJson(out, report);
             }
@@ -94,7 +94,8 @@ final class EvalFeaturesCommands {
         /** The report of {@link #call()} (also the server's evaluate job's, through {@link EvalRuns#fid}). */
         static Map<String, Object> report(List<Path> realImages, Path real, List<Path> fakeImages, Path fake,
                                           String features, Path weights, ResizeMode resize, FeatureCache featureCache,
-                                          EpsPolicy policy, String epsPolicy, double eps) throws Exception {
+                                          FrechetOptions frechet) throws Exception {
+            EpsPolicy policy = frechet.policy();
             if (realImages.size() < 2 || fakeImages.size() < 2) {
                 throw new BadInputException(realImages.size() < 2 ? "--real " + real : "--fake " + fake,
                         "needs at least 2 images (a covariance needs two samples)");

@@ -18,7 +18,6 @@ import studio.diffusion.pipeline.TextToImage;
 import studio.eval.clipscore.CaptionedImages;
 import studio.eval.clipscore.ClipModelFolder;
 import studio.eval.features.ResizeMode;
-import studio.eval.fid.EpsPolicy;
 import studio.eval.fid.FeatureCache;
 import studio.eval.geneval.ClipColorClassifier;
 import studio.eval.geneval.Detectors;
@@ -152,9 +151,8 @@ public final class EvalRuns {
     public static Map<String, Object> fid(List<Path> realImages, Path real, List<Path> fakeImages, Path fake,
                                           String features, Path weights, ResizeMode resize, FeatureCache cache,
                                           String epsPolicy, double eps) throws Exception {
-        EpsPolicy policy = EvalFeaturesCommands.epsPolicy(epsPolicy, eps);
         return EvalFeaturesCommands.Fid.report(realImages, real, fakeImages, fake, features, weights, resize, cache,
-                policy, epsPolicy, eps);
+                FrechetOptions.of(epsPolicy, eps));
     }
 
     /** {@code studio eval clipscore}'s report (with every image under {@code per_image}) of a GenEval-layout folder. */

@@ -16,6 +16,14 @@ final class FrechetOptions {
     @Option(names = "--eps", defaultValue = "1e-6", description = "the eps of the retry (default ${DEFAULT-VALUE}, pytorch-fid's)")
     double eps;
 
+    /** The options as given outside picocli (the server's evaluate job, through {@link EvalRuns#fid}). */
+    static FrechetOptions of(String epsPolicy, double eps) {
+        FrechetOptions o = new FrechetOptions();
+        o.epsPolicy = epsPolicy;
+        o.eps = eps;
+        return o;
+    }
+
     /** The parsed policy; bad input names the option. */
     EpsPolicy policy() {
         if (!(eps > 0)) {

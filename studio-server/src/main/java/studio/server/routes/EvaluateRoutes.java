@@ -59,9 +59,11 @@ public final class EvaluateRoutes {
                     + "seed + 65536 i + j")),
             Map.entry("limit", Schemas.integer(1, 100_000, "only the first N prompts")),
             Map.entry("sampler", Schemas.string("euler, heun or dpmpp2m")),
-            Map.entry("t5_length", Schemas.integer(1, 512, "T5 tokens (default 256)")),
+            Map.entry("t5_length", Schemas.integer(1, 512, "T5 tokens (default 256; pancap-tiny's MMDiT was trained with 128)")),
             Map.entry("detector", Schemas.string("geneval: world (default), oracle:DATASET or detections:FILE (under the "
                     + "dataset root)")),
+            Map.entry("clip_text", Schemas.string("geneval: the CLIP text tower for colour clauses, text_encoder "
+                    + "(default, CLIP-L-class) or text_encoder_2; as eval geneval --clip-text")),
             Map.entry("real", Schemas.string("fid: the reference image folder under the dataset root")),
             Map.entry("features", Schemas.string("fid: inception, dinov2, clip or tiny-clip (default); clipscore: "
                     + "tiny-clip or a CLIP folder under the models root")),

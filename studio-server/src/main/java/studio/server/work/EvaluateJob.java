@@ -62,8 +62,7 @@ public final class EvaluateJob {
                 switch (spec.kind()) {
                     case "geneval" -> {
                         EvalRuns.Scoring scoring = new EvalRuns.Scoring(spec.detectorSpec(),
-                                EvalRuns.defaultClip(spec.modelDir()), "text_encoder", RuleOptions.OFFICIAL,
-                                REPORT_FAILURES);
+                                spec.clip(), spec.clipText(), RuleOptions.OFFICIAL, REPORT_FAILURES);
                         GenevalReport r = EvalRuns.geneval(pipe, folder, g, scoring, out, b::wrap, b::log);
                         result.put("overall", r.overall());
                         result.put("images", r.images());

@@ -16,6 +16,7 @@ import studio.diffusion.pipeline.LoraSpec;
 import studio.eval.clipscore.ClipModelFolder;
 import studio.eval.features.Extractors;
 import studio.eval.features.ImageFolder;
+import studio.eval.geneval.ClipColorClassifier;
 import studio.server.EvalRuns;
 import studio.server.app.JsonFields;
 import studio.server.app.Roots;
@@ -31,12 +32,14 @@ import studio.server.app.Roots;
 public record EvaluateSpec(String kind, String model, Path modelDir, List<GenerateParams.Lora> loras, String prompts,
                            Path promptsFile, List<GenevalPromptLine> lines, int imagesPerPrompt, int steps,
                            double guidance, Integer size, long seed, Integer limit, String sampler, int t5Length,
-                           String detector, String detectorSpec, String real, Path realDir, String features,
-                           Path weights, String name) {
+                           String detector, String detectorSpec, Path clip, String clipText, String real,
+                           Path realDir, String features, Path weights, String name) {
     public static final List<String> KINDS = List.of("geneval", "fid", "clipscore");
     public static final Set<String> FIELDS = Set.of("kind", "model", "lora", "prompts", "images_per_prompt", "steps",
-            "guidance", "size", "seed", "limit", "sampler", "t5_length", "detector", "real", "features", "weights",
-            "name");
+            "guidance", "size", "seed", "limit", "sampler", "t5_length", "detector", "clip_text", "real", "features",
+            "weights", "name");
+    /** The models-root model whose parts are the world's defaults (PanCaper detector, CLIP towers), as the CLI's. */
+    public static final String EMBEDDED = "pancap-tiny";
     /** A world's own prompt file inside its folder ({@code WorldGenerator}). */
     public static final String WORLD_PROMPTS = "geneval/evaluation_metadata.jsonl";
 
@@ -91,6 +94,8 @@ public record EvaluateSpec(String kind, String model, Path modelDir, List<Genera
 
         String detector = null;
         String detectorSpec = null;
+        Path clip = null;
+        String clipText = null;
         String real = null;
         Path realDir = null;
         String features = null;
@@ -101,11 +106,22 @@ public record EvaluateSpec(String kind, String model, Path modelDir, List<Genera
                 detector = f.string("detector", false, 300);
                 detector = detector == null ? "world" : detector;
                 detectorSpec = detectorSpec(roots, detector);
-                new EvalRuns.Scoring(detectorSpec, EvalRuns.defaultClip(dir), "text_encoder",
-                        studio.eval.geneval.RuleOptions.OFFICIAL, 0).checkOr("prompts", lines);
+                clipText = f.string("clip_text", false, 30);
+                clipText = clipText == null ? ClipColorClassifier.TEXT_ENCODER : clipText;
+                try {
+                    ClipColorClassifier.tokenizerFolder(clipText);
+                } catch (BadInputException e) {
+                    throw new BadInputException("clip_text", e.getMessage(), e);
+                }
+                clip = imageTowerFolder(dir, roots);
+                if (clip == null) {
+                    clip = EvalRuns.defaultClip(dir); // the installation's, as the CLI
+                }
+                new EvalRuns.Scoring(detectorSpec, clip, clipText, studio.eval.geneval.RuleOptions.OFFICIAL, 0)
+                        .checkOr("prompts", lines);
             }
             case "fid" -> {
-                only(f, kind, "detector");
+                only(f, kind, "detector", "clip_text");
                 real = f.string("real", true, 512);
                 realDir = Roots.confine(roots.datasets(), real, "real");
                 try {
@@ -130,8 +146,9 @@ public record EvaluateSpec(String kind, String model, Path modelDir, List<Genera
                 } else if (!features.equals("tiny-clip")) {
                     throw new BadInputException("weights", "features '" + features + "' needs weights: a file or folder "
                             + "under the models root (nothing is downloaded)");
-                } else if (Files.isDirectory(dir.resolve("image_encoder"))) {
-                    weights = dir; // the model's own tower: the feature space it was trained with
+                } else if (imageTowerFolder(dir, roots) != null) {
+                    // the model's own tower (the feature space it was trained with), else the models root's pancap-tiny
+                    weights = imageTowerFolder(dir, roots);
                 } else if (!Files.isDirectory(Extractors.tinyClipImageTower())) {
                     throw new BadInputException("weights", "features tiny-clip: neither the model nor the installation "
                             + "has an image_encoder/; name a folder holding one under the models root");
@@ -143,13 +160,13 @@ public record EvaluateSpec(String kind, String model, Path modelDir, List<Genera
                 }
             }
             default -> { // clipscore
-                only(f, kind, "detector", "real", "weights");
+                only(f, kind, "detector", "real", "weights", "clip_text");
                 features = f.string("features", false, 200);
                 features = features == null ? "tiny-clip" : features;
                 if (!features.equals("tiny-clip")) {
                     weights = Roots.confine(roots.models(), features, "features");
-                } else if (Files.isDirectory(dir.resolve("image_encoder"))) {
-                    weights = dir;
+                } else {
+                    weights = imageTowerFolder(dir, roots); // null: the installation's pancap-tiny
                 }
                 try { // the job's own check, early: a folder of either CLIP layout
                     ClipModelFolder.resolve(weights == null ? "tiny-clip" : weights.toString(), EvaluateJob.CLIP_TEXT_TOWER);
@@ -163,7 +180,21 @@ public record EvaluateSpec(String kind, String model, Path modelDir, List<Genera
                 + (loras.size() > 1 ? " +" + (loras.size() - 1) : ""));
         return new EvaluateSpec(kind, model, dir, loras, prompts, promptsFile, lines, perPrompt, steps, guidance,
                 size == null ? null : size.intValue(), seed, limit == null ? null : limit.intValue(), sampler, t5,
-                detector, detectorSpec, real, realDir, features, weights, display);
+                detector, detectorSpec, clip, clipText, real, realDir, features, weights, display);
+    }
+
+    /**
+     * The folder whose {@code image_encoder/} (and text towers) the tiny-CLIP parts use: the evaluated model's own
+     * when it has one, else the models root's {@link #EMBEDDED} when that has one; null when neither has (the
+     * callers then fall back to the installation's, as the CLI does). The server's models root, not the
+     * installation, is where its named models live ({@code studio serve --models}).
+     */
+    static Path imageTowerFolder(Path modelDir, Roots roots) {
+        if (Files.isDirectory(modelDir.resolve("image_encoder"))) {
+            return modelDir;
+        }
+        Path embedded = roots.models().resolve(EMBEDDED);
+        return Files.isDirectory(embedded.resolve("image_encoder")) ? embedded : null;
     }
 
     /** Fields of another kind are refused rather than ignored (a typo should not silently change nothing). */
@@ -192,7 +223,9 @@ public record EvaluateSpec(String kind, String model, Path modelDir, List<Genera
     /** The request's detector as {@code studio.eval.geneval.Detectors} takes it, with paths inside the dataset root. */
     static String detectorSpec(Roots roots, String detector) {
         if (detector.equals("world")) {
-            return detector;
+            // The tiny PanCaper of the models root's pancap-tiny when it has one, else the installation's (the CLI's).
+            Path captioner = roots.models().resolve(EMBEDDED).resolve("captioner");
+            return Files.isRegularFile(captioner.resolve("config.json")) ? "world:pancap:" + captioner : detector;
         }
         if (detector.startsWith("oracle:")) {
             Path d = Roots.confine(roots.datasets(), detector.substring(7), "detector");
@@ -256,6 +289,7 @@ public record EvaluateSpec(String kind, String model, Path modelDir, List<Genera
         m.put("sampler", sampler);
         m.put("t5_length", t5Length);
         m.put("detector", detector);
+        m.put("clip_text", clipText);
         m.put("real", real);
         m.put("features", features);
         return m;

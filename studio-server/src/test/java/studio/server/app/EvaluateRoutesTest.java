@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import studio.core.data.DataPng;
 import studio.core.device.Precision;
 import studio.diffusion.pipeline.ModelFolder;
 import studio.server.EvalFeaturesCommandsTest;
@@ -291,6 +292,75 @@ public class EvaluateRoutesTest {
                 assertEquals(c.path("score").asDouble(), c.at("/summary/clipscore/torchmetrics/score").asDouble(), 0);
                 assertEquals(4, c.at("/summary/per_image").size());
                 assertBad(client.get("/api/evaluations/compare?a=" + idF + "&b=" + idC), "a"); // not GenEval runs
+            });
+        }
+    }
+
+    /**
+     * Issue 9: GenEval of the real {@code pancap-tiny} through the route with nothing but its model folder — the
+     * world detector is its PanCaper ({@code captioner/}), the colour clauses are judged by its own CLIP towers
+     * ({@code image_encoder/} + the chosen text tower), no {@code weights} folder; 2 prompts × 1 image, 4 steps at
+     * the T5 length the MMDiT was trained with.
+     */
+    @Test
+    void genevalOfPancapTinyJudgesColoursWithItsOwnTowers() throws Exception {
+        TestStudio.pancapTiny(dir.resolve("models"));
+        try (Studio studio = TestStudio.open(dir, new Mixed())) {
+            Files.writeString(studio.deps().roots().datasets().resolve("colours.jsonl"), """
+                    {"tag": "colors", "include": [{"class": "circle", "count": 1, "color": "red"}], "prompt": "a photo of a red circle"}
+                    {"tag": "color_attr", "include": [{"class": "square", "count": 1, "color": "blue"}, {"class": "star", "count": 1, "color": "yellow"}], "prompt": "a photo of a blue square and a yellow star"}
+                    {"tag": "single_object", "include": [{"class": "triangle", "count": 1}], "prompt": "a photo of a triangle"}
+                    """);
+            JavalinTest.test(studio.app(), (server, client) -> {
+                Map<String, Object> req = new LinkedHashMap<>();
+                req.put("kind", "geneval");
+                req.put("model", "pancap-tiny");
+                req.put("prompts", "colours.jsonl");
+                req.put("limit", 2);
+                req.put("images_per_prompt", 1);
+                req.put("steps", 4);
+                req.put("guidance", 4);
+                req.put("t5_length", 128);
+                req.put("seed", 0);
+                assertBad(post(client, "/api/evaluate", with(req, "clip_text", "text_encoder_3")), "clip_text");
+                assertBad(post(client, "/api/evaluate", with(with(with(req, "kind", "fid"), "real", "world/images"),
+                        "clip_text", "text_encoder")), "clip_text");
+                Response launched = post(client, "/api/evaluate", with(req, "clip_text", "text_encoder_2"));
+                assertEquals(202, launched.code(), launched.body().string());
+                String id = json(launched).path("evaluationId").asText();
+                JsonNode job = TestStudio.await(client, id, FINISHED, 180_000);
+                assertEquals("done", job.path("state").asText(), json(client.get("/api/jobs/" + id + "/logs")).toString());
+
+                JsonNode one = json(client.get("/api/evaluations/" + id));
+                assertTrue(one.path("score").isNumber(), one.toString());
+                JsonNode settings = one.at("/summary/settings");
+                assertEquals(2, one.at("/summary/images").asInt(), one.toString());
+                assertEquals(128, settings.path("t5_length").asInt(), settings.toString());
+                assertEquals(64, settings.path("width").asInt(), "pancap-tiny's native size: " + settings);
+                assertTrue(settings.path("detector").asText().contains("pancap-tiny/captioner"), settings.toString());
+                assertTrue(settings.path("color_classifier").asText().contains("pancap-tiny (text_encoder_2)"), settings.toString());
+                assertEquals("text_encoder_2", one.at("/settings/clip_text").asText(), one.toString());
+                Path folder = studio.deps().roots().evals().resolve(id);
+                assertEquals(2, Files.readAllLines(folder.resolve("results.jsonl")).size());
+                assertEquals(64, DataPng.read(folder.resolve("00000/samples/0000.png")).width());
+
+                // 4 steps rarely draw a shape the PanCaper finds, so the colour clause is made to reach the CLIP with
+                // a detections file boxing the whole image (no colour given): the model's towers must load and judge.
+                Files.writeString(studio.deps().roots().datasets().resolve("whole.jsonl"), "{\"image\": \"00000/samples/"
+                        + "0000.png\", \"detections\": [{\"class\": \"circle\", \"score\": 0.9, \"box\": [0, 0, 64, 64]}]}\n");
+                String id2 = json(post(client, "/api/evaluate", with(with(req, "limit", 1), "detector", "detections:whole.jsonl")))
+                        .path("evaluationId").asText();
+                assertEquals("done", TestStudio.await(client, id2, FINISHED, 180_000).path("state").asText(),
+                        json(client.get("/api/jobs/" + id2 + "/logs")).toString());
+                JsonNode two = json(client.get("/api/evaluations/" + id2));
+                String colours = two.at("/summary/settings/color_classifier").asText();
+                assertTrue(colours.contains("pancap-tiny") && colours.contains("text_encoder") && !colours.contains("not loaded"),
+                        colours);
+                JsonNode result = TestStudio.JSON.readTree(
+                        Files.readAllLines(studio.deps().roots().evals().resolve(id2).resolve("results.jsonl")).get(0));
+                // the box was classified: right, or wrong naming the colours the CLIP saw ("found 0 red; and 1 orange")
+                assertTrue(result.path("correct").asBoolean()
+                        || result.path("reason").asText().matches("(?s).*found \\d+ red; and \\d+ \\w+.*"), result.toString());
             });
         }
     }

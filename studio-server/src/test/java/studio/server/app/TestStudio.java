@@ -28,6 +28,8 @@ public final class TestStudio {
     static final Path PIPELINE = Path.of("../diffusion/src/test/resources/fixtures/pipeline/tiny-sd3").toAbsolutePath().normalize();
     /** The repository's training presets (configs/train), as the installation serves them. */
     public static final Path PRESETS = Path.of("../configs/train").toAbsolutePath().normalize();
+    /** The embedded model {@code pancap-tiny} as committed under the repository's {@code models/}. */
+    public static final Path PANCAP_TINY = Path.of("../models/pancap-tiny").toAbsolutePath().normalize();
     static final Path TEXT = Path.of("../diffusion/src/test/resources/fixtures/text/sd3-text-tiny").toAbsolutePath().normalize();
 
     private TestStudio() {}
@@ -61,6 +63,23 @@ public final class TestStudio {
         }
     }
 
+    /**
+     * Adds the real {@code pancap-tiny} to a test models root, linked part by part (as {@link #tinyModel}) so the
+     * folder itself is inside the root. Only tests that mean the real model call it: it is 52 MB to load.
+     */
+    public static void pancapTiny(Path models) throws IOException {
+        Path model = models.resolve("pancap-tiny");
+        if (Files.isDirectory(model)) {
+            return;
+        }
+        Files.createDirectories(model);
+        try (java.util.stream.Stream<Path> parts = Files.list(PANCAP_TINY)) {
+            for (Path part : (Iterable<Path>) parts.sorted()::iterator) {
+                Files.createSymbolicLink(model.resolve(part.getFileName().toString()), part);
+            }
+        }
+    }
+
     static void world(Path out) {
         StringWriter err = new StringWriter();
         int code = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "world", "--out", out.toString(),
@@ -88,7 +107,11 @@ public final class TestStudio {
 
     /** Polls the job until it reaches one of {@code states} (20 s at most) and returns it. */
     static JsonNode await(HttpClient client, String jobId, Set<String> states) throws InterruptedException {
-        long end = System.currentTimeMillis() + 20_000;
+        return await(client, jobId, states, 20_000);
+    }
+
+    static JsonNode await(HttpClient client, String jobId, Set<String> states, long millis) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
         JsonNode job = null;
         while (System.currentTimeMillis() < end) {
             job = json(client.get("/api/jobs/" + jobId));

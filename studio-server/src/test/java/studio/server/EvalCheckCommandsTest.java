@@ -2,11 +2,10 @@ package studio.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static studio.server.CliRun.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,6 +20,7 @@ import studio.core.data.panoptic.PanopticJson;
 import studio.core.data.panoptic.PanopticJsonReader;
 import studio.core.data.panoptic.PanopticJsonWriter;
 import java.util.List;
+import studio.server.CliRun.Run;
 
 class EvalCheckCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,14 +28,6 @@ class EvalCheckCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     private Path world(int count) {
         Path w = dir.resolve("w");

@@ -2,12 +2,11 @@ package studio.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static studio.server.CliRun.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,19 +18,12 @@ import studio.eval.fid.FeatureFiles;
 import studio.eval.fid.FeatureMatrix;
 import studio.eval.geneval.Layout;
 import studio.eval.geneval.Prompts;
+import studio.server.CliRun.Run;
 
 class EvalCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     /** Four corners of a 2×2 square, shifted: same covariance, so FD = |shift|². */
     private Path square(String name, float dx, float dy) throws Exception {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import studio.server.CliRun.Run;
 
 /** {@code studio model assemble} on the committed tiny SD3 parts: JSON report, then {@code generate} loads the folder; bad input exits 2. */
 class ModelCommandTest {
@@ -23,39 +24,39 @@ class ModelCommandTest {
     void assemblesThenGenerateLoadsIt() throws Exception {
         Path out = dir.resolve("tiny");
         String t = TINY.toString();
-        String[] r = run("model", "assemble", "--out", out.toString(), "--tokenizers", t, "--clip", t, "--t5", t,
+        Run r = run("model", "assemble", "--out", out.toString(), "--tokenizers", t, "--clip", t, "--t5", t,
                 "--vae", t, "--transformer", TINY.resolve("transformer").toString(), "--shift", "2.5");
-        assertEquals("0", r[0], r[2]);
-        JsonNode j = new ObjectMapper().readTree(r[1]);
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(10, j.get("parts").size());
-        assertTrue(j.get("total_mb").asDouble() > 0.5 && j.get("total_mb").asDouble() < 5, r[1]);
+        assertTrue(j.get("total_mb").asDouble() > 0.5 && j.get("total_mb").asDouble() < 5, r.out());
         assertFalse(j.get("over_100_mb").asBoolean());
         assertEquals(2.5, new ObjectMapper().readTree(out.resolve("scheduler/scheduler_config.json").toFile())
                 .get("shift").asDouble());
-        String[] g = run("generate", "--model", out.toString(), "--prompt", "a red circle", "--steps", "2", "--seed", "1",
+        Run g = run("generate", "--model", out.toString(), "--prompt", "a red circle", "--steps", "2", "--seed", "1",
                 "--out", dir.resolve("x.png").toString());
-        assertEquals("0", g[0], g[2]);
+        assertEquals(0, g.exit(), g.err());
         assertTrue(Files.isRegularFile(dir.resolve("x.png")));
         // a second assemble into the same folder is refused, exit 2
-        String[] again = run("model", "assemble", "--out", out.toString(), "--tokenizers", t, "--clip", t, "--t5", t);
-        assertEquals("2", again[0]);
-        assertTrue(again[2].contains("not empty"), again[2]);
+        Run again = run("model", "assemble", "--out", out.toString(), "--tokenizers", t, "--clip", t, "--t5", t);
+        assertEquals(2, again.exit());
+        assertTrue(again.err().contains("not empty"), again.err());
     }
 
     @Test
     void aMissingPartExitsTwoNamingIt() {
         String t = TINY.toString();
-        String[] r = run("model", "assemble", "--out", dir.resolve("m").toString(), "--tokenizers", t, "--clip", t);
-        assertEquals("2", r[0]);
-        assertTrue(r[2].contains("--t5"), r[2]);
-        String[] v = run("model", "assemble", "--out", dir.resolve("m").toString(), "--tokenizers", t, "--clip", t,
+        Run r = run("model", "assemble", "--out", dir.resolve("m").toString(), "--tokenizers", t, "--clip", t);
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--t5"), r.err());
+        Run v = run("model", "assemble", "--out", dir.resolve("m").toString(), "--tokenizers", t, "--clip", t,
                 "--t5", t, "--transformer", TINY.resolve("transformer").toString());
-        assertEquals("2", v[0]);
-        assertTrue(v[2].contains("--vae"), v[2]);
-        String[] tok = run("model", "assemble", "--out", dir.resolve("m").toString(), "--tokenizers",
+        assertEquals(2, v.exit());
+        assertTrue(v.err().contains("--vae"), v.err());
+        Run tok = run("model", "assemble", "--out", dir.resolve("m").toString(), "--tokenizers",
                 TINY.resolve("vae").toString(), "--clip", t, "--t5", t);
-        assertEquals("2", tok[0]);
-        assertTrue(tok[2].contains("--tokenizers") && tok[2].contains("tokenizer/"), tok[2]);
+        assertEquals(2, tok.exit());
+        assertTrue(tok.err().contains("--tokenizers") && tok.err().contains("tokenizer/"), tok.err());
         assertFalse(Files.exists(dir.resolve("m")));
     }
 }
